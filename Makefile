@@ -1,0 +1,49 @@
+# Set-up happens on first use: a local virtual environment in .venv with pip.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: reproduce test check validate notebooks reference lab bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## reproduce: rebuild every table, figure and the HTML report into results/
+reproduce: $(STAMP)
+	$(BIN)/samendoen reproduce --out results
+
+## check: reproduce and fail if any table differs from reference/
+check: $(STAMP)
+	$(BIN)/samendoen reproduce --out results --check
+
+## test: lint, unit and end-to-end tests, doctests and nbval on the committed notebooks
+test: $(STAMP)
+	$(BIN)/ruff check samendoen_analysis tests benchmarks examples
+	$(BIN)/pytest
+
+## validate: check the shipped data and print a summary
+validate: $(STAMP)
+	$(BIN)/samendoen validate
+
+## notebooks: re-execute the committed notebooks in place (then commit them)
+notebooks: $(STAMP)
+	$(BIN)/samendoen refresh-notebooks
+
+## reference: store the current results' tables as the reference for `make check`
+reference: reproduce
+	rm -rf reference && mkdir -p reference && cp results/tables/*.csv reference/
+
+## lab: open the project in JupyterLab
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks
+
+## bench: run the benchmarks and print their table
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf results .venv

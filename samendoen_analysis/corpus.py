@@ -1,0 +1,158 @@
+"""The corpus as typed pandas tables, loaded only after every check has passed.
+
+One loader serves the shipped reconstruction, imported rounds and test fixtures alike, so
+whatever reaches a measure has been through the same validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from samendoen_analysis import integrity
+from samendoen_analysis.anonymisation import read_deny_list
+from samendoen_analysis.csvio import read_table
+from samendoen_analysis.paths import resolve_data_dir
+from samendoen_analysis.schema import field_names, load_descriptor, resource, validate_table
+from samendoen_analysis.words import count_words_series
+
+ROLE_GROUPS = ("teacher", "external_partner", "support_staff", "management")
+TABLES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
+_INTEGER = {"codebook": ["order"], "segments": ["position"]}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """All tables of one data folder, validated and typed.
+
+    Attributes
+    ----------
+    schools, respondents, codebook, segments, codings, independent_codings, claims : DataFrame
+        One table per file; ``segments`` has an extra ``words`` column.
+    notes : tuple of str
+        Irregularities that were accepted while reading (for example a semicolon separator).
+    data_dir : Path
+        Folder the corpus was read from.
+    """
+
+    schools: pd.DataFrame
+    respondents: pd.DataFrame
+    codebook: pd.DataFrame
+    segments: pd.DataFrame
+    codings: pd.DataFrame
+    independent_codings: pd.DataFrame
+    claims: pd.DataFrame
+    notes: tuple[str, ...] = ()
+    data_dir: Path = field(default_factory=Path)
+
+    @property
+    def rounds(self) -> list[str]:
+        """Interview rounds present, sorted."""
+        return sorted(self.respondents["round"].unique())
+
+    def subset(
+        self,
+        rounds: list[str] | None = None,
+        schools: list[str] | None = None,
+        role_groups: list[str] | None = None,
+    ) -> Corpus:
+        """Return a corpus restricted to some rounds, schools and role groups.
+
+        Parameters
+        ----------
+        rounds, schools, role_groups : list of str, optional
+            Values to keep; None keeps all.
+
+        Returns
+        -------
+        Corpus
+            A new corpus; this one is not changed.
+        """
+        keep = pd.Series(True, index=self.respondents.index)
+        for column, values in (("round", rounds), ("school_id", schools), ("role_group", role_groups)):
+            if values:
+                keep &= self.respondents[column].isin(values)
+        respondents = self.respondents[keep]
+        segments = self.segments[self.segments["respondent_id"].isin(respondents["respondent_id"])]
+        return replace(
+            self,
+            respondents=respondents,
+            segments=segments,
+            codings=self.codings[self.codings["segment_id"].isin(segments["segment_id"])],
+            independent_codings=self.independent_codings[
+                self.independent_codings["segment_id"].isin(segments["segment_id"])
+            ],
+        )
+
+
+def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
+    descriptor_path = data_dir / "datapackage.json"
+    descriptor = load_descriptor(descriptor_path)
+    tables = {}
+    for name in TABLES:
+        res = resource(descriptor, name)
+        path = data_dir / res["path"]
+        frame = read_table(path, field_names(res), notes)
+        validate_table(frame, name, descriptor_path, path)
+        tables[name] = frame
+    return tables
+
+
+def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str] | None) -> None:
+    t = tables
+    file = {name: data_dir / f"{name}.csv" for name in TABLES}
+    integrity.check_codebook_tree(t["codebook"], file["codebook"])
+    integrity.check_reference(t["respondents"], "school_id", t["schools"]["school_id"], file["respondents"], "schools.csv")
+    integrity.check_reference(t["segments"], "respondent_id", t["respondents"]["respondent_id"], file["segments"], "respondents.csv")
+    for name in ("codings", "independent_codings"):
+        integrity.check_reference(t[name], "segment_id", t["segments"]["segment_id"], file[name], "segments.csv")
+        integrity.check_reference(t[name], "code_id", t["codebook"]["code_id"], file[name], "codebook.csv")
+        integrity.check_codable(t[name], t["codebook"], file[name])
+    integrity.check_reference(t["claims"], "code_id", t["codebook"]["code_id"], file["claims"], "codebook.csv")
+    integrity.check_segments(t["segments"], t["respondents"], t["codings"], file["segments"])
+    integrity.check_anonymised(t["segments"], file["segments"], deny)
+
+
+def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    t = {name: frame.copy() for name, frame in tables.items()}
+    for name, columns in _INTEGER.items():
+        t[name][columns] = t[name][columns].astype("int64")
+    t["claims"]["threshold"] = pd.to_numeric(t["claims"]["threshold"])
+    t["codebook"] = t["codebook"].sort_values("order", kind="stable").reset_index(drop=True)
+    codes = pd.CategoricalDtype(t["codebook"]["code_id"], ordered=True)
+    for name in ("codings", "independent_codings"):
+        t[name]["code_id"] = t[name]["code_id"].astype(codes)
+    t["respondents"]["role_group"] = t["respondents"]["role_group"].astype(pd.CategoricalDtype(ROLE_GROUPS, ordered=True))
+    t["segments"]["words"] = count_words_series(t["segments"]["text"])
+    return t
+
+
+def load_corpus(data_dir: str | Path | None = None, deny_list: str | Path | None = None) -> Corpus:
+    """Load and validate a corpus folder.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Folder with ``datapackage.json`` and the CSV files; default the shipped ``data/``.
+    deny_list : str or Path, optional
+        Text file of names (one per line) that must not occur in any segment.
+
+    Returns
+    -------
+    Corpus
+        Typed tables: categoricals in codebook and role-group order, integer positions,
+        and a ``words`` column on segments.
+
+    Raises
+    ------
+    DataError
+        On the first invalid file, line and column, with what to do about it.
+    """
+    folder = resolve_data_dir(data_dir)
+    notes: list[str] = []
+    tables = _read_all(folder, notes)
+    deny = read_deny_list(Path(deny_list)) if deny_list else None
+    _check_links(tables, folder, deny)
+    return Corpus(**_typed(tables), notes=tuple(notes), data_dir=folder)

@@ -1,0 +1,114 @@
+"""Reading the project's CSV files the way people actually save them.
+
+Researchers edit these files in Excel. A Dutch Excel saves with a semicolon separator, a byte
+order mark and Windows-1252 characters; this module accepts each of those when the reading is
+unambiguous, records a note saying so, and refuses with a located error when it is not.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from samendoen_analysis.errors import DataError
+
+BOM = b"\xef\xbb\xbf"
+MAX_FILE_BYTES = 2 * 1024**3
+
+
+def _decode(path: Path, raw: bytes, notes: list[str]) -> str:
+    if raw.startswith(BOM):
+        raw = raw[len(BOM) :]
+        notes.append(f"{path.name}: skipped a byte order mark (as Excel writes it).")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError:
+            raise DataError(
+                path, "the file is neither UTF-8 nor Windows-1252 text.",
+                "save it as 'CSV UTF-8 (comma delimited)'.", line=line,
+            ) from None
+        notes.append(
+            f"{path.name}: not UTF-8 (first at line {line}); read as Windows-1252, as Excel "
+            "saves it. Save as 'CSV UTF-8' to silence this note."
+        )
+        return text
+
+
+def _header_fields(first_line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([first_line], delimiter=delimiter), [])
+
+
+def _choose_delimiter(path: Path, text: str, expected: list[str], notes: list[str]) -> str:
+    first = text.split("\n", 1)[0].rstrip("\r")
+    by_comma, by_semicolon = _header_fields(first, ","), _header_fields(first, ";")
+    if set(by_comma) == set(expected):
+        return ","
+    if set(by_semicolon) == set(expected):
+        notes.append(f"{path.name}: read with ';' as separator (as Dutch Excel saves CSV).")
+        return ";"
+    found = by_semicolon if len(by_semicolon) > len(by_comma) else by_comma
+    missing = [c for c in expected if c not in found]
+    extra = [c for c in found if c not in expected]
+    problem = "the header does not match."
+    if missing:
+        problem += f" Missing column(s): {', '.join(missing)}."
+    if extra:
+        problem += f" Unexpected column(s): {', '.join(extra)}."
+    raise DataError(
+        path, problem, f"the header must be exactly: {','.join(expected)}.", line=1,
+        column=(missing or extra or [None])[0],
+    )
+
+
+def _check_field_counts(path: Path, text: str, delimiter: str, expected: list[str]) -> None:
+    """Refuse a row with more or fewer fields than the header (pandas would pad it silently)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    for row in reader:
+        if row and len(row) != len(expected):
+            few = len(row) < len(expected)
+            raise DataError(
+                path, f"this row has {len(row)} fields, the header {len(expected)}.",
+                "check for a missing separator or a line break inside an unquoted value." if few else
+                "quote values that contain the separator, or remove the extra separator.",
+                line=reader.line_num, column=expected[len(row)] if few else None,
+            )
+
+
+def read_table(path: Path, expected: list[str], notes: list[str]) -> pd.DataFrame:
+    """Read one CSV file into a DataFrame of strings with exactly the expected columns.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV file.
+    expected : list of str
+        Column names, in the order the result should have.
+    notes : list of str
+        Notes about accepted irregularities are appended here.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All values as strings, empty cells as "".
+
+    Raises
+    ------
+    DataError
+        If the file is missing, too large, undecodable, or does not parse as a table.
+    """
+    if not path.is_file():
+        raise DataError(path, "the file does not exist.", "restore it from the repository or check the data folder.")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise DataError(path, "the file is larger than 2 GiB.", "split the data into rounds.")
+    text = _decode(path, path.read_bytes(), notes)
+    delimiter = _choose_delimiter(path, text, expected, notes)
+    _check_field_counts(path, text, delimiter, expected)
+    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, engine="c")
+    return frame[expected]

@@ -1,0 +1,269 @@
+"""Figures with one message each, colour-blind-safe and byte-identical on every run.
+
+Matplotlib writes a creation date into PNG and PDF, and random ids into SVG; here those are
+switched off (no dates, a fixed SVG hash salt) so that results can be compared by hash.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from samendoen_analysis.labels import label
+
+PALETTE = "colorblind"
+SEQUENTIAL = "cividis"
+
+
+def set_style() -> None:
+    """Set a plain seaborn style and the settings that make saved files deterministic."""
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    mpl.rcParams.update({"svg.hashsalt": "samendoen", "svg.fonttype": "path", "figure.dpi": 100})
+
+
+def save_figure(fig: plt.Figure, out_dir: str | Path, name: str) -> list[Path]:
+    """Save a figure as PNG and SVG without timestamps or random ids.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    out_dir : str or Path
+        Folder, created if needed.
+    name : str
+        File stem.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+    with mpl.rc_context({"svg.hashsalt": "samendoen"}):
+        fig.savefig(paths[0], dpi=150, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    return paths
+
+
+def _labelled(tidy: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.DataFrame:
+    out = tidy.copy()
+    for col in ("role_group", "code_id", "school_id"):
+        if col in out:
+            out[col] = out[col].map(lambda v: label(str(v), lang, codebook))
+    return out
+
+
+def heatmap(tidy: pd.DataFrame, value_label: str, lang: str, codebook: pd.DataFrame) -> plt.Figure:
+    """Heatmap of emphasis: codes (rows) by role group (columns).
+
+    Parameters
+    ----------
+    tidy : pandas.DataFrame
+        From :func:`samendoen_analysis.measures.emphasis` with ``by=("role_group",)``.
+    value_label : str
+        Colour bar label.
+    lang : {"nl", "en"}
+        Label language.
+    codebook : pandas.DataFrame
+        For code labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = _labelled(tidy, lang, codebook).pivot_table(
+        index="code_id", columns="role_group", values="value", observed=True, sort=False)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    sns.heatmap(data, annot=True, fmt=".0f" if data.to_numpy().max() > 20 else ".2f", cmap=SEQUENTIAL,
+                cbar_kws={"label": value_label}, ax=ax)
+    ax.set_xlabel(label("role_group", lang))
+    ax.set_ylabel(label("lens", lang))
+    fig.tight_layout()
+    return fig
+
+
+def group_bars(tidy: pd.DataFrame, groups: list[str], value_label: str, lang: str, codebook: pd.DataFrame) -> plt.Figure:
+    """Side-by-side bars per lens for the compared role groups.
+
+    Parameters
+    ----------
+    tidy : pandas.DataFrame
+        Emphasis by role group.
+    groups : list of str
+        Role groups to compare, in order.
+    value_label : str
+        Value axis label.
+    lang : {"nl", "en"}
+        Label language.
+    codebook : pandas.DataFrame
+        For code labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = _labelled(tidy[tidy["role_group"].isin(groups)], lang, codebook)
+    order = [label(g, lang) for g in groups]
+    fig, ax = plt.subplots(figsize=(8, 4))
+    sns.barplot(data=data, y="code_id", x="value", hue="role_group", hue_order=order, orient="h", ax=ax)
+    ax.set_xlabel(value_label)
+    ax.set_ylabel(label("lens", lang))
+    ax.legend(title=label("role_group", lang))
+    fig.tight_layout()
+    return fig
+
+
+def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lang: str, codebook: pd.DataFrame,
+                    panel: str = "school_id") -> plt.Figure:
+    """The group comparison repeated per school (or round), one panel each.
+
+    Parameters
+    ----------
+    tidy : pandas.DataFrame
+        Emphasis by school and role group.
+    groups : list of str
+        Role groups to compare.
+    value_label : str
+        Value axis label.
+    lang : {"nl", "en"}
+        Label language.
+    codebook : pandas.DataFrame
+        For code labels.
+    panel : str
+        Column that makes the panels, ``school_id`` or ``round``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = _labelled(tidy[tidy["role_group"].isin(groups)], lang, codebook)
+    grid = sns.catplot(data=data, kind="bar", y="code_id", x="value", hue="role_group",
+                       hue_order=[label(g, lang) for g in groups], col=panel, col_wrap=3,
+                       orient="h", height=3.2, aspect=1.1, legend_out=True)
+    grid.set_axis_labels(value_label, label("lens", lang))
+    grid.set_titles("{col_name}")
+    grid.legend.set_title(label("role_group", lang))
+    return grid.figure
+
+
+def subtheme_bars(counts: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> plt.Figure:
+    """Number of coded segments per sub-theme, coloured by lens.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Columns ``code_id``, ``parent_id`` and ``segments``.
+    lang : {"nl", "en"}
+        Label language.
+    codebook : pandas.DataFrame
+        For labels and the lens colours.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = counts.assign(code=counts["code_id"].map(lambda c: label(c, lang, codebook)),
+                         lens=counts["parent_id"].map(lambda c: label(c, lang, codebook)))
+    colours = {label(c, lang, codebook): col for c, col in codebook.set_index("code_id")["colour"].items()}
+    fig, ax = plt.subplots(figsize=(8, 8))
+    sns.barplot(data=data, y="code", x="segments", hue="lens", palette=colours, dodge=False, ax=ax)
+    ax.set_xlabel(label("coded_segments", lang))
+    ax.set_ylabel(label("subtheme", lang))
+    ax.legend(title=label("lens", lang), loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def robustness_grid(summary: pd.DataFrame, lang: str) -> plt.Figure:
+    """Share of conditions in which each claim holds, per kind of check.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        From :func:`samendoen_analysis.robustness.robustness_summary`.
+    lang : {"nl", "en"}
+        Label language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    data = summary.assign(kind=summary["kind"].map(lambda k: label(k, lang)))
+    grid = data.pivot_table(index="claim_id", columns="kind", values="share", sort=False)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    sns.heatmap(grid, annot=True, fmt=".0%", cmap=SEQUENTIAL, vmin=0, vmax=1,
+                cbar_kws={"label": label("share_holds", lang)}, ax=ax)
+    ax.set_xlabel("")
+    ax.set_ylabel(label("claim_id", lang))
+    fig.tight_layout()
+    return fig
+
+
+def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> plt.Figure:
+    """Observed teacher/external-partner ratio per lens with its bootstrap interval (log scale).
+
+    Parameters
+    ----------
+    boot : pandas.DataFrame
+        From :func:`samendoen_analysis.robustness.bootstrap_ratios`.
+    lang : {"nl", "en"}
+        Label language.
+    codebook : pandas.DataFrame
+        For code labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    names = [label(c, lang, codebook) for c in boot["code_id"]]
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.errorbar(boot["ratio"], names, xerr=[boot["ratio"] - boot["low"], boot["high"] - boot["ratio"]],
+                fmt="o", color=sns.color_palette(PALETTE)[0], capsize=4)
+    ax.axvline(1, color="0.4", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    ax.set_xlabel(label("ratio", lang))
+    ax.set_ylabel(label("lens", lang))
+    fig.tight_layout()
+    return fig
+
+
+def confusion_heatmap(
+    matrix: pd.DataFrame, lang: str, codebook: pd.DataFrame, none_label: str = "(none)"
+) -> plt.Figure:
+    """Heatmap of one coder's codes (rows) against another's (columns); the diagonal is agreement.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        From :func:`samendoen_analysis.agreement.confusion_matrix`; its axis names are the coders.
+    lang : {"nl", "en"}
+        Label language.
+    codebook : pandas.DataFrame
+        For code labels.
+    none_label : str
+        Label of the row and column for "no code of this level".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    def name(code: str) -> str:
+        return none_label if code == "(none)" else label(code, lang, codebook)
+
+    data = matrix.rename(index=name, columns=name)
+    size = max(4.5, 0.32 * len(data) + 2.5)
+    annot = data.astype(str).where(data > 0, "")
+    fig, ax = plt.subplots(figsize=(size + 1.2, size))
+    sns.heatmap(data, annot=annot, fmt="", cmap=SEQUENTIAL, cbar_kws={"label": label("segments", lang)},
+                linewidths=0.5, linecolor="0.9", square=True, ax=ax)
+    ax.set_xlabel(str(matrix.columns.name or ""))
+    ax.set_ylabel(str(matrix.index.name or ""))
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,223 @@
+"""Response emphasis: how much each group said about each code, in three measures.
+
+The article's findings are statements of emphasis ("teachers spoke most about obstacles").
+Everything here starts from one respondent-by-code matrix, so that group tables, leave-one-out
+and bootstrap all aggregate the same numbers without going back to the segments.
+
+A segment counts once for every code it carries at the chosen level: at lens level, a segment
+with two sub-themes of one lens counts once for that lens; at sub-theme level, once for each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from samendoen_analysis.corpus import Corpus
+
+LEVELS = ("lens", "subtheme")
+MEASURES = ("words", "segments", "respondents")
+NORMALISATIONS = ("none", "per_respondent", "share_within_group", "share_within_code")
+PAIR_SEPARATOR = "&"
+
+
+def level_codes(codebook: pd.DataFrame, level: str) -> list[str]:
+    """Codes reported at a level, in codebook order (tags are reported at both levels).
+
+    Parameters
+    ----------
+    codebook : pandas.DataFrame
+        The corpus codebook.
+    level : {"lens", "subtheme"}
+        Aggregation level.
+
+    Returns
+    -------
+    list of str
+        Code ids.
+    """
+    kinds = ("lens", "tag") if level == "lens" else ("subtheme", "tag")
+    return codebook.loc[codebook["kind"].isin(kinds), "code_id"].tolist()
+
+
+def base_codes(codebook: pd.DataFrame, level: str) -> list[str]:
+    """Codes at a level that partition talk (lenses or sub-themes), without tags."""
+    return codebook.loc[codebook["kind"] == level, "code_id"].tolist()
+
+
+def coded_units(corpus: Corpus, level: str = "lens") -> pd.DataFrame:
+    """One row per segment and code at the level, with the segment's respondent and words.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    level : {"lens", "subtheme"}
+        Sub-theme codings are lifted to their lens at lens level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``segment_id``, ``code_id``, ``respondent_id``, ``words``.
+    """
+    codes = corpus.codings["code_id"].astype(str)
+    if level == "lens":
+        parent = corpus.codebook.set_index("code_id")["parent_id"]
+        lifted = codes.map(parent)
+        codes = lifted.where(lifted != "", codes)
+    units = pd.DataFrame({"segment_id": corpus.codings["segment_id"].to_numpy(), "code_id": codes.to_numpy()})
+    units = units.drop_duplicates()
+    segments = corpus.segments.set_index("segment_id")[["respondent_id", "words"]]
+    return units.join(segments, on="segment_id")
+
+
+def _pair_units(units: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """Units for segments carrying both codes of each pair, under the code 'a&b'."""
+    frames = []
+    for first, second in pairs:
+        both = set(units.loc[units["code_id"] == first, "segment_id"]) & set(
+            units.loc[units["code_id"] == second, "segment_id"])
+        rows = units[(units["code_id"] == first) & units["segment_id"].isin(both)]
+        frames.append(rows.assign(code_id=f"{first}{PAIR_SEPARATOR}{second}"))
+    return pd.concat(frames, ignore_index=True) if frames else units.iloc[:0]
+
+
+def respondent_matrix(
+    corpus: Corpus,
+    level: str = "lens",
+    measure: str = "words",
+    pairs: Sequence[tuple[str, str]] = (),
+) -> pd.DataFrame:
+    """Measure per respondent (rows, every respondent, silent ones as 0) and code (columns).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    level : {"lens", "subtheme"}
+        Code level.
+    measure : {"words", "segments", "respondents"}
+        Words coded, number of coded segments, or 1 if the respondent touched the code.
+    pairs : sequence of (str, str), optional
+        Extra columns ``"a&b"`` for segments carrying both codes (co-occurrence).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``respondent_id``; integer values.
+    """
+    units = coded_units(corpus, level)
+    units = pd.concat([units, _pair_units(units, pairs)], ignore_index=True)
+    values = units["words"] if measure == "words" else pd.Series(1, index=units.index)
+    table = values.groupby([units["respondent_id"], units["code_id"]]).sum().unstack(fill_value=0)
+    if measure == "respondents":
+        table = (table > 0).astype("int64")
+    columns = level_codes(corpus.codebook, level) + [f"{a}{PAIR_SEPARATOR}{b}" for a, b in pairs]
+    return table.reindex(index=corpus.respondents["respondent_id"], columns=columns, fill_value=0).astype("int64")
+
+
+def normalise(totals: pd.DataFrame, sizes: pd.Series, normalisation: str, base: list[str] | None = None) -> pd.DataFrame:
+    """Normalise a group-by-code table of totals.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        Rows are groups, columns codes.
+    sizes : pandas.Series
+        Number of respondents per group (same index as ``totals``).
+    normalisation : {"none", "per_respondent", "share_within_group", "share_within_code"}
+        Per respondent divides by the group's size, silent members included; the shares are
+        percentages of the row total (group) or the column total (code).
+    base : list of str, optional
+        Columns that make up a group's total for ``share_within_group``; tags and
+        co-occurrence columns are left out so that no word is counted twice. Default all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Float table of the same shape.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": [6, 2], "b": [2, 2]}, index=["x", "y"])
+    >>> normalise(t, pd.Series([2, 1], index=["x", "y"]), "share_within_group")["a"].tolist()
+    [75.0, 50.0]
+    """
+    totals = totals.astype("float64")
+    if normalisation == "none":
+        return totals
+    if normalisation == "per_respondent":
+        return totals.div(sizes.reindex(totals.index), axis=0)
+    if normalisation == "share_within_group":
+        row_totals = totals[base if base is not None else totals.columns].sum(axis=1)
+        return 100 * totals.div(row_totals.replace(0, float("nan")), axis=0).fillna(0.0)
+    return 100 * totals.div(totals.sum(axis=0).replace(0, float("nan")), axis=1).fillna(0.0)
+
+
+def group_table(
+    matrix: pd.DataFrame,
+    respondents: pd.DataFrame,
+    by: Sequence[str] = ("role_group",),
+    normalisation: str = "none",
+    base_codes: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Aggregate a respondent matrix to groups and normalise it.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        From :func:`respondent_matrix`.
+    respondents : pandas.DataFrame
+        Respondent table with the ``by`` columns.
+    by : sequence of str
+        Respondent columns to group by.
+    normalisation : str
+        See :func:`normalise`.
+    base_codes : sequence of str
+        Codes whose sum is a group's total (lenses or sub-themes, not tags).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows are groups (observed only), columns codes.
+    """
+    keys = [respondents.set_index("respondent_id")[col].reindex(matrix.index) for col in by]
+    totals = matrix.groupby(keys, observed=True).sum()
+    sizes = matrix.groupby(keys, observed=True).size()
+    return normalise(totals, sizes, normalisation, base=[c for c in matrix.columns if c in base_codes])
+
+
+def emphasis(
+    corpus: Corpus,
+    level: str = "lens",
+    measure: str = "words",
+    normalisation: str = "none",
+    by: Sequence[str] = ("role_group",),
+) -> pd.DataFrame:
+    """Response emphasis as a tidy table.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded (and possibly subset) corpus.
+    level : {"lens", "subtheme"}
+        Code level.
+    measure : {"words", "segments", "respondents"}
+        See :func:`respondent_matrix`.
+    normalisation : {"none", "per_respondent", "share_within_group", "share_within_code"}
+        See :func:`normalise`; with several ``by`` columns each combination is one group.
+    by : sequence of str
+        Respondent columns, for example ``("role_group",)`` or ``("school_id", "role_group")``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``*by``, ``code_id``, ``value``, one row per group and code.
+    """
+    matrix = respondent_matrix(corpus, level, measure)
+    table = group_table(matrix, corpus.respondents, by, normalisation, base_codes(corpus.codebook, level))
+    table.columns.name = "code_id"
+    tidy = table.stack().rename("value").reset_index()
+    tidy["code_id"] = pd.Categorical(tidy["code_id"], categories=list(matrix.columns), ordered=True)
+    return tidy.sort_values([*by, "code_id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,243 @@
+"""One command that rebuilds every table and figure: run the notebooks, write a report.
+
+Notebooks run through the papermill API in a process pool (starting papermill's command line
+per notebook costs over a second of imports each). Output goes to a temporary folder beside
+the target and is moved into place only when every notebook has succeeded, so a failed run
+leaves the previous complete output untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from samendoen_analysis.paths import NOTEBOOKS_DIR, REFERENCE_DIR, resolve_data_dir
+
+PACKAGES = ("samendoen-analysis", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert")
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook raised an error; the message names the notebook, the cell and the error."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a reproduce run produced."""
+
+    out_dir: Path
+    notebooks: list[str]
+    differences: list[str]
+
+
+def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The numbered analysis notebooks in reading order."""
+    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _execute(notebook: Path, output: Path, parameters: dict) -> str:
+    import papermill
+
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=parameters, kernel_name="python3",
+            cwd=str(notebook.parent), progress_bar=False,
+        )
+    except papermill.PapermillExecutionError as exc:
+        first_line = (exc.source or "").strip().splitlines()[:1]
+        raise NotebookFailed(
+            f"{notebook.name}, cell {exc.cell_index} of the executed notebook "
+            f"(`{first_line[0] if first_line else ''}`): {exc.ename}: {exc.evalue}"
+        ) from None
+    return notebook.name
+
+
+def _run_all(notebooks: list[Path], work: Path, parameters: dict, jobs: int, progress: bool) -> None:
+    from tqdm import tqdm
+
+    (work / "notebooks").mkdir(parents=True)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_execute, nb, work / "notebooks" / nb.name, parameters) for nb in notebooks]
+        with tqdm(total=len(futures), desc="notebooks", unit="nb", disable=not progress) as bar:
+            for future in as_completed(futures):
+                future.result()
+                bar.update()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_manifest(work: Path, data_dir: Path, parameters: dict, notebooks: list[Path]) -> Path:
+    """Write ``manifest.json``: input hashes, parameters, notebooks and package versions."""
+    inputs = {p.name: _sha256(p) for p in sorted(data_dir.glob("*")) if p.suffix in (".csv", ".json")}
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    manifest = {"inputs": inputs, "parameters": parameters, "notebooks": [nb.name for nb in notebooks],
+                "packages": versions}
+    path = work / "manifest.json"
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def write_report(work: Path) -> Path:
+    """Render each executed notebook to HTML and write an index linking tables and figures."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter()
+    report = work / "report"
+    report.mkdir()
+    items = []
+    for nb in sorted((work / "notebooks").glob("*.ipynb")):
+        body, _ = exporter.from_filename(str(nb))
+        (report / f"{nb.stem}.html").write_text(body, encoding="utf-8")
+        items.append(f'<li><a href="{nb.stem}.html">{nb.stem}</a></li>')
+    links = {
+        kind: "".join(f'<li><a href="../{kind}/{p.name}">{p.name}</a></li>' for p in sorted((work / kind).glob(pattern)))
+        for kind, pattern in (("tables", "*.md"), ("figures", "*.png"))
+    }
+    figures = "".join(f'<figure><img src="../figures/{p.name}" alt="{p.stem}" width="640"><figcaption>{p.stem}'
+                      f"</figcaption></figure>" for p in sorted((work / "figures").glob("*.png")))
+    index = report / "index.html"
+    index.write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>samendoen-analysis results</title></head><body>"
+        "<h1>samendoen-analysis results</h1><p>Computed from a reconstructed corpus; see data/README.md.</p>"
+        f"<h2>Notebooks</h2><ul>{''.join(items)}</ul><h2>Tables</h2><ul>{links['tables']}</ul>"
+        f"<h2>Figures</h2><ul>{links['figures']}</ul>{figures}</body></html>\n", encoding="utf-8")
+    return index
+
+
+def compare_tables(produced: Path, reference: Path = REFERENCE_DIR) -> list[str]:
+    """List differences between produced CSV tables and the committed reference tables."""
+    differences = []
+    for ref in sorted(reference.glob("*.csv")):
+        new = produced / ref.name
+        if not new.is_file():
+            differences.append(f"{ref.name}: not produced")
+        elif new.read_bytes() != ref.read_bytes():
+            differences.append(f"{ref.name}: differs from reference/{ref.name}")
+    return differences
+
+
+VOLATILE_CELL_KEYS = ("papermill", "execution")
+
+
+def strip_volatile(notebook: Path) -> None:
+    """Remove run timings and papermill bookkeeping so a re-executed notebook diffs cleanly."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        for key in VOLATILE_CELL_KEYS:
+            cell.metadata.pop(key, None)
+    nbformat.write(nb, notebook)
+
+
+def refresh_notebooks(jobs: int | None = None, progress: bool = True) -> list[Path]:
+    """Re-execute the committed notebooks in place with default parameters, without volatile metadata.
+
+    Each notebook is executed into a temporary file first, so a failure leaves it untouched.
+
+    Parameters
+    ----------
+    jobs : int, optional
+        Parallel notebooks; default the number of cores.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    list of Path
+        The refreshed notebooks.
+    """
+    notebooks = notebook_paths() + sorted(NOTEBOOKS_DIR.glob("teaching/[0-9][0-9]_*.ipynb"))
+    work = Path(tempfile.mkdtemp(prefix=".refresh-", dir=NOTEBOOKS_DIR))
+    try:
+        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            futures = {pool.submit(_execute, nb, work / f"{i:02d}.ipynb", {}): nb for i, nb in enumerate(notebooks)}
+            from tqdm import tqdm
+
+            for future in tqdm(as_completed(futures), total=len(futures), desc="notebooks", disable=not progress):
+                future.result()
+        for i, nb in enumerate(notebooks):
+            strip_volatile(work / f"{i:02d}.ipynb")
+            os.replace(work / f"{i:02d}.ipynb", nb)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return notebooks
+
+
+def _swap_into_place(work: Path, out_dir: Path) -> None:
+    old = out_dir.with_name(f".{out_dir.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        out_dir.rename(old)
+    work.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def reproduce(
+    out_dir: str | Path,
+    parameters: dict | None = None,
+    jobs: int | None = None,
+    check: bool = False,
+    notebooks: list[Path] | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run every analysis notebook with papermill and collect tables, figures and a report.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Destination; replaced as a whole only when the run succeeds.
+    parameters : dict, optional
+        Notebook parameters, passed to every notebook (``out_dir`` is set here).
+    jobs : int, optional
+        Parallel notebooks; default the number of cores.
+    check : bool
+        Compare the produced tables with ``reference/`` and list differences.
+    notebooks : list of Path, optional
+        Notebooks to run; default all numbered notebooks.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    RunResult
+        Output folder, notebooks run and differences from the reference (empty if none).
+
+    Raises
+    ------
+    NotebookFailed
+        When a notebook fails; the previous output is left as it was.
+    """
+    out = Path(out_dir).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    notebooks = notebooks or notebook_paths()
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    params = {**(parameters or {}), "out_dir": str(work)}
+    try:
+        _run_all(notebooks, work, params, jobs or os.cpu_count() or 1, progress)
+        shown = {k: v for k, v in params.items() if k != "out_dir"}
+        write_manifest(work, resolve_data_dir(shown.get("data_dir")), shown, notebooks)
+        write_report(work)
+        differences = compare_tables(work / "tables") if check else []
+        _swap_into_place(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return RunResult(out, [nb.name for nb in notebooks], differences)
+
+
+__all__ = ["NotebookFailed", "RunResult", "compare_tables", "notebook_paths", "refresh_notebooks", "reproduce"]

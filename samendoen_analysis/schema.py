@@ -1,0 +1,148 @@
+"""Table checks derived from ``datapackage.json``, so the descriptor is the one schema.
+
+The Frictionless descriptor documents every field for readers and other tools; this module
+turns its types and constraints into pandera checks, which run vectorised on large rounds,
+and turns pandera's failure report into one located :class:`DataError`.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from samendoen_analysis.errors import DataError
+
+_TYPE_PATTERNS = {"integer": r"-?\d+", "number": r"-?\d+(?:\.\d+)?"}
+_FIXES = {
+    "required": "fill in a value.",
+    "pattern": "use letters, digits, '.', '_' or '-' only, as the field description says.",
+    "enum": "use one of the allowed values.",
+    "integer": "write a whole number.",
+    "number": "write a number with '.' as decimal point.",
+    "minimum": "use a larger value.",
+}
+
+
+@cache
+def load_descriptor(path: Path) -> dict:
+    """Read a data package descriptor.
+
+    Parameters
+    ----------
+    path : Path
+        Path of ``datapackage.json``.
+
+    Returns
+    -------
+    dict
+        The parsed descriptor.
+    """
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(path, f"the descriptor cannot be read ({exc}).", "restore it from the repository.") from None
+
+
+def resource(descriptor: dict, name: str) -> dict:
+    """Return the resource called ``name`` from a descriptor."""
+    return next(r for r in descriptor["resources"] if r["name"] == name)
+
+
+def field_names(res: dict) -> list[str]:
+    """Return the field names of a resource, in order."""
+    return [f["name"] for f in res["schema"]["fields"]]
+
+
+def _matches(pattern: str, required: bool):
+    def check(s: pd.Series) -> pd.Series:
+        return s.str.fullmatch(pattern) | (~required & (s == ""))
+
+    return check
+
+
+def _field_checks(field: dict) -> list[pa.Check]:
+    cons = field.get("constraints", {})
+    required = bool(cons.get("required"))
+    checks = []
+    if required:
+        checks.append(pa.Check(lambda s: s.str.strip() != "", name="required", error="required|is empty"))
+    if field["type"] in _TYPE_PATTERNS:
+        checks.append(pa.Check(_matches(_TYPE_PATTERNS[field["type"]], required),
+                               name=field["type"], error=f"{field['type']}|is not a valid {field['type']}"))
+    if "pattern" in cons:
+        checks.append(pa.Check(_matches(cons["pattern"], required), name="pattern",
+                               error=f"pattern|does not have the form {cons['pattern']}"))
+    if "enum" in cons:
+        allowed = list(cons["enum"]) + ([] if required else [""])
+        checks.append(pa.Check(lambda s: s.isin(allowed), name="enum",
+                               error=f"enum|is not one of: {', '.join(cons['enum'])}"))
+    if "minimum" in cons:
+        low = cons["minimum"]
+        checks.append(pa.Check(lambda s: ~(pd.to_numeric(s, errors="coerce") < low),
+                               name="minimum", error=f"minimum|is below the minimum {low}"))
+    return checks
+
+
+@cache
+def _schema(descriptor_path: Path, name: str) -> pa.DataFrameSchema:
+    res = resource(load_descriptor(descriptor_path), name)
+    columns = {
+        f["name"]: pa.Column(str, checks=_field_checks(f), unique=bool(f.get("constraints", {}).get("unique")))
+        for f in res["schema"]["fields"]
+    }
+    key = res["schema"].get("primaryKey", [])
+    return pa.DataFrameSchema(columns, unique=key if len(key) > 1 else None, name=name)
+
+
+def _describe(cases: pd.DataFrame, key: list[str]) -> tuple[int | None, str | None, str, str]:
+    """Turn pandera's failure cases into (row index, column, problem, fix) for the first row."""
+    cases = cases.sort_values("index", kind="stable", na_position="last")
+    first = cases.iloc[0]
+    index = None if pd.isna(first["index"]) else int(first["index"])
+    column = None if pd.isna(first["column"]) else str(first["column"])
+    check, value = str(first["check"]), first["failure_case"]
+    if "|" in check:
+        kind, message = check.split("|", 1)
+        return index, column, f"the value '{value}' {message}.", _FIXES[kind]
+    lines = sorted({int(i) + 2 for i in cases["index"].dropna()})[:5]
+    where = f" (lines {', '.join(map(str, lines))})"
+    if "multiple_fields_uniqueness" in check:
+        return index, key[0], f"the key ({', '.join(key)}) occurs more than once{where}.", "remove or merge the duplicate rows."
+    return index, column, f"the id '{value}' occurs more than once{where}.", "give every row its own id."
+
+
+def validate_table(frame: pd.DataFrame, name: str, descriptor_path: Path, file: Path) -> None:
+    """Check one table against its resource schema; raise one located error on failure.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as strings, as :func:`samendoen_analysis.csvio.read_table` returns it.
+    name : str
+        Resource name in the descriptor.
+    descriptor_path : Path
+        Path of ``datapackage.json``.
+    file : Path
+        The CSV file, for the message.
+
+    Raises
+    ------
+    DataError
+        Naming the first failing row and column, the problem and the fix.
+    """
+    schema = _schema(descriptor_path, name)
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        key = resource(load_descriptor(descriptor_path), name)["schema"].get("primaryKey", [])
+        index, column, problem, fix = _describe(exc.failure_cases, key)
+        others = exc.failure_cases["index"].nunique() - 1
+        if others > 0:
+            problem += f" {others} other row(s) of this file have problems too."
+        line = None if index is None else index + 2
+        raise DataError(file, problem, fix, line=line, column=column) from None

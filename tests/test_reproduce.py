@@ -1,0 +1,89 @@
+"""End to end: the one command that rebuilds every table and figure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from samendoen_analysis.cli import main
+from samendoen_analysis.labels import relabel
+from samendoen_analysis.measures import emphasis
+from samendoen_analysis.paths import NOTEBOOKS_DIR
+from samendoen_analysis.run import NotebookFailed, notebook_paths, reproduce
+from samendoen_analysis.tables import wide
+
+
+def _tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "results"
+    assert main(["reproduce", "--out", str(out), "--jobs", "2"]) == 0
+    return out
+
+
+def test_every_notebook_ran_and_report_links_every_figure(full_run):
+    assert sorted(p.name for p in (full_run / "notebooks").iterdir()) == [p.name for p in notebook_paths()]
+    index = (full_run / "report" / "index.html").read_text(encoding="utf-8")
+    figures = sorted(p.name for p in (full_run / "figures").glob("*.png"))
+    assert figures, "no figures produced"
+    for src in re.findall(r'src="([^"]+)"', index):
+        assert (full_run / "report" / src).resolve().is_file(), src
+    assert len(re.findall(r"<img ", index)) == len(figures)
+
+
+def test_manifest_records_inputs_and_versions(full_run, corpus):
+    import json
+
+    manifest = json.loads((full_run / "manifest.json").read_text(encoding="utf-8"))
+    expected = hashlib.sha256((corpus.data_dir / "segments.csv").read_bytes()).hexdigest()
+    assert manifest["inputs"]["segments.csv"] == expected
+    assert manifest["packages"]["pandas"] == pd.__version__
+
+
+def test_parameters_change_the_tables_correctly(full_run, corpus, tmp_path):
+    out = tmp_path / "s3"
+    params = {"schools": "S3", "lang": "en", "measure": "segments"}
+    reproduce(out, params, jobs=2, notebooks=[NOTEBOOKS_DIR / "03_emphasis.ipynb"], progress=False)
+    produced = pd.read_csv(out / "tables" / "03_emphasis.csv")
+    tidy = emphasis(corpus.subset(schools=["S3"]), "lens", "segments")
+    expected = relabel(wide(tidy, "code_id", "role_group"), "en", corpus.codebook, ("code_id",))
+    expected = expected.astype({expected.columns[0]: str}).round(2)
+    pd.testing.assert_frame_equal(produced, expected, check_dtype=False)
+    default = pd.read_csv(full_run / "tables" / "03_emphasis.csv")
+    assert not produced.equals(default)
+    assert "Obstacles" in set(produced.iloc[:, 0]) and "Hobbels" in set(default.iloc[:, 0])
+
+
+def test_unknown_value_lists_valid_ones(tmp_path):
+    with pytest.raises(NotebookFailed, match=r"01_sample.*unknown school 'S9'; valid values: S1, S2, S3, S4, S5"):
+        reproduce(
+            tmp_path / "x", {"schools": "S9"}, jobs=1, notebooks=[NOTEBOOKS_DIR / "01_sample.ipynb"], progress=False
+        )
+    assert not (tmp_path / "x").exists()
+    assert main(["reproduce", "--out", str(tmp_path / "y"), "-p", "measure", "loudness"]) == 2
+
+
+def test_failing_notebook_leaves_previous_output_intact(full_run, tmp_path):
+    broken = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("1 + 1"), nbformat.v4.new_code_cell("raise RuntimeError('kapot')")]
+    )
+    broken.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "99_broken.ipynb"
+    nbformat.write(broken, path)
+    before = _tree_hash(full_run)
+    with pytest.raises(NotebookFailed, match=r"99_broken.ipynb, cell \d+ .*raise RuntimeError.*RuntimeError: kapot"):
+        reproduce(full_run, {}, jobs=1, notebooks=[path], progress=False)
+    assert _tree_hash(full_run) == before
+    assert not list(full_run.parent.glob(".results.tmp-*"))
