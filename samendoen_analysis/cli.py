@@ -54,6 +54,7 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         codes=args.codes,
         replace=args.replace,
         keep_new_codes=args.keep_new_codes,
+        text_from_selection_names=args.text_from_selection_names,
     )
     print(report)
     return 0
@@ -99,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.add_argument("--replace", action="store_true", help="replace an existing round with this id")
     p.add_argument("--keep-new-codes", action="store_true", help="add unmapped codes to the codebook")
+    p.add_argument(
+        "--text-from-selection-names",
+        action="store_true",
+        help="when a source's text file is missing, take each selection's text from its name",
+    )
     p.set_defaults(func=_import_qdpx)
     p = sub.add_parser("export-qdpx", help="write the corpus as a REFI-QDA project (.qdpx)")
     p.add_argument("out", type=Path)

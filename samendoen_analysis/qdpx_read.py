@@ -1,0 +1,373 @@
+"""Reading REFI-QDA project files (``.qdpx``) as real QDA programs write them.
+
+Exports differ in ways the standard allows or does not: the project file may be called
+``project.qde``, ``Project.qde`` or after the project; sources sit in ``sources/`` or
+``Sources/``; text is inline or in a file named with ``internal://``, ``relative://`` or no
+scheme; NVivo for Windows counts positions in UTF-16 code units over text with CRLF line ends
+and a byte order mark, where the standard counts code points. This module copes with each,
+detects the counting from the data, and treats the file as untrusted: XML is parsed with
+defusedxml and the zip is checked against path escapes and decompression bombs.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from samendoen_analysis.errors import DataError
+
+MAX_ENTRIES = 10_000
+MAX_ENTRY_BYTES = 256 * 1024**2
+MAX_TOTAL_BYTES = 1024**3
+COUNTINGS = ("code_points", "utf16_units")
+_FIX_EXPORT = "export the project again from your QDA program (File > Export > REFI-QDA project)."
+
+
+@dataclass(frozen=True)
+class Code:
+    """A code of the project's codebook."""
+
+    guid: str
+    name: str
+    parent: str | None
+    colour: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A coded (or uncoded) stretch of a text source."""
+
+    guid: str
+    name: str
+    source: str
+    start: int
+    end: int
+    codings: tuple[tuple[str, str], ...]  # (target guid, user guid)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case (here: a respondent) with its variable values and sources."""
+
+    guid: str
+    name: str
+    variables: dict[str, str]
+    sources: tuple[str, ...]
+
+
+@dataclass
+class Project:
+    """The parts of a REFI-QDA project this package uses."""
+
+    name: str
+    users: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, Code] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # guid -> name
+    texts: dict[str, str] = field(default_factory=dict)  # guid -> raw text
+    selections: list[Selection] = field(default_factory=list)
+    cases: dict[str, Case] = field(default_factory=dict)
+    skipped_sources: int = 0
+
+
+def norm_guid(guid: str | None) -> str:
+    """A GUID without braces, lower case (exports differ in both)."""
+    return (guid or "").strip().strip("{}").lower()
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(element: Element, name: str) -> list[Element]:
+    return [child for child in element if _local(child.tag) == name]
+
+
+def _child(element: Element, name: str) -> Element | None:
+    found = _children(element, name)
+    return found[0] if found else None
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(
+            path, f"this is not a readable QDPX (zip) file, or it is truncated ({exc}).", _FIX_EXPORT
+        ) from None
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise DataError(path, f"the archive has {len(infos)} entries, more than {MAX_ENTRIES}.", _FIX_EXPORT)
+    for info in infos:
+        name = PurePosixPath(info.filename.replace("\\", "/"))
+        if name.is_absolute() or ".." in name.parts or re.match(r"^[A-Za-z]:", info.filename):
+            raise DataError(
+                path,
+                f"the entry '{info.filename}' points outside the archive; refusing it.",
+                "only open QDPX files from sources you trust; export the project again.",
+            )
+        if info.file_size > MAX_ENTRY_BYTES:
+            raise DataError(
+                path,
+                f"the entry '{info.filename}' unpacks to {info.file_size} bytes, over the cap.",
+                "split the project, or export it without media files.",
+            )
+    if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+        raise DataError(path, "the archive unpacks to more than 1 GiB.", "export the project without media files.")
+    return archive
+
+
+def _read_entry(path: Path, archive: zipfile.ZipFile, name: str) -> bytes:
+    """Read one entry, never more than the cap, whatever its header claims."""
+    try:
+        with archive.open(name) as fh:
+            data = fh.read(MAX_ENTRY_BYTES + 1)
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise DataError(
+            path, f"the entry '{name}' cannot be read; the file is damaged or truncated ({exc}).", _FIX_EXPORT
+        ) from None
+    if len(data) > MAX_ENTRY_BYTES:
+        raise DataError(path, f"the entry '{name}' unpacks to more than its cap.", "export the project again.")
+    return data
+
+
+def _project_entry(path: Path, archive: zipfile.ZipFile) -> str:
+    candidates = [n for n in archive.namelist() if n.lower().endswith(".qde") and "/" not in n.strip("/")]
+    preferred = [n for n in candidates if n.lower() == "project.qde"]
+    if preferred or len(candidates) == 1:
+        return (preferred or candidates)[0]
+    problem = (
+        "no project file (*.qde) at the top of the archive."
+        if not candidates
+        else (f"several project files: {', '.join(candidates)}.")
+    )
+    raise DataError(path, problem, _FIX_EXPORT)
+
+
+def _parse(path: Path, data: bytes, entry: str) -> Element:
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise DataError(
+            path,
+            f"{entry} declares a DTD or entities ({type(exc).__name__}); refusing it as unsafe.",
+            "export the project again; REFI-QDA files need no DTD.",
+        ) from None
+    except ParseError as exc:
+        raise DataError(path, f"{entry} is not well-formed XML ({exc}).", _FIX_EXPORT) from None
+
+
+def _codes(element: Element, parent: str | None, out: dict[str, Code]) -> None:
+    for code in _children(element, "Code"):
+        guid = norm_guid(code.get("guid"))
+        description = _child(code, "Description")
+        out[guid] = Code(
+            guid,
+            code.get("name", ""),
+            parent,
+            code.get("color"),
+            (description.text or "") if description is not None else "",
+        )
+        _codes(code, guid, out)
+
+
+def _source_entry(archive: zipfile.ZipFile, text_path: str) -> str | None:
+    """Find a source's text file in the zip, whatever the scheme and folder capitalisation."""
+    relative = re.sub(r"^(internal|relative)://", "", text_path).lstrip("/")
+    wanted = {relative.lower(), f"sources/{relative}".lower()}
+    return next((n for n in archive.namelist() if n.lower() in wanted), None)
+
+
+def _text(path: Path, archive: zipfile.ZipFile, source: Element, names_for_missing: bool) -> str | None:
+    inline = _child(source, "PlainTextContent")
+    if inline is not None and inline.text is not None:
+        return inline.text
+    text_path = source.get("plainTextPath") or ""
+    entry = _source_entry(archive, text_path) if text_path else None
+    if entry is None and names_for_missing:
+        return None
+    if entry is None:
+        raise DataError(
+            path,
+            f"the text of source '{source.get('name')}' ({text_path or 'no plainTextPath'}) is not in the archive.",
+            "export the project again with its sources included, or, if each "
+            "selection's name holds its text (ATLAS.ti does so), use --text-from-selection-names.",
+        )
+    return _read_entry(path, archive, entry).decode("utf-8", errors="replace")
+
+
+def _selections(source: Element, guid: str) -> list[Selection]:
+    found = []
+    for sel in _children(source, "PlainTextSelection"):
+        codings = tuple(
+            (norm_guid(ref.get("targetGUID")), norm_guid(c.get("creatingUser") or sel.get("creatingUser")))
+            for c in _children(sel, "Coding")
+            for ref in _children(c, "CodeRef")
+        )
+        found.append(
+            Selection(
+                norm_guid(sel.get("guid")),
+                sel.get("name", ""),
+                guid,
+                int(sel.get("startPosition", "0")),
+                int(sel.get("endPosition", "0")),
+                codings,
+            )
+        )
+    return found
+
+
+def _cases(root: Element) -> dict[str, Case]:
+    variables = {norm_guid(v.get("guid")): v.get("name", "") for v in root.iter() if _local(v.tag) == "Variable"}
+    cases = {}
+    for case in (c for c in root.iter() if _local(c.tag) == "Case"):
+        values = {}
+        for value in _children(case, "VariableValue"):
+            ref = _child(value, "VariableRef")
+            content = next((v.text or "" for v in value if _local(v.tag).endswith("Value")), "")
+            if ref is not None:
+                values[variables.get(norm_guid(ref.get("targetGUID")), "")] = content.strip()
+        sources = tuple(norm_guid(s.get("targetGUID")) for s in _children(case, "SourceRef"))
+        guid = norm_guid(case.get("guid"))
+        cases[guid] = Case(guid, case.get("name", ""), values, sources)
+    return cases
+
+
+def read_qdpx(path: str | Path, names_for_missing: bool = False) -> Project:
+    """Read a REFI-QDA project file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.qdpx`` file.
+    names_for_missing : bool
+        Accept text sources whose file is missing (their selections then keep only their
+        ``name``, which ATLAS.ti fills with the selected text); otherwise that is an error.
+
+    Returns
+    -------
+    Project
+        Users, codes (nested), text sources with their raw text, selections, cases.
+
+    Raises
+    ------
+    DataError
+        For a damaged, truncated, unsafe or incomplete file, with what to do about it.
+    """
+    path = Path(path)
+    with _open_zip(path) as archive:
+        entry = _project_entry(path, archive)
+        root = _parse(path, _read_entry(path, archive, entry), entry)
+        project = Project(name=root.get("name", path.stem))
+        for user in (u for u in root.iter() if _local(u.tag) == "User"):
+            project.users[norm_guid(user.get("guid"))] = user.get("name") or user.get("id") or "?"
+        book = next((b for b in root if _local(b.tag) == "CodeBook"), None)
+        codes = _child(book, "Codes") if book is not None else None
+        if codes is not None:
+            _codes(codes, None, project.codes)
+        sources = _child(root, "Sources")
+        for source in list(sources) if sources is not None else []:
+            if _local(source.tag) != "TextSource":
+                project.skipped_sources += 1
+                continue
+            guid = norm_guid(source.get("guid"))
+            project.sources[guid] = source.get("name", guid)
+            selections = _selections(source, guid)
+            project.selections += selections
+            text = _text(path, archive, source, names_for_missing) if selections else None
+            if text is not None:
+                project.texts[guid] = text
+        project.cases = _cases(root)
+    return project
+
+
+def _utf16_slice(text: str, start: int, end: int) -> str:
+    data = text.encode("utf-16-le")
+    return data[2 * start : 2 * end].decode("utf-16-le", errors="replace")
+
+
+def cut(text: str, start: int, end: int, counting: str) -> str:
+    """Cut a selection from a source text, counting positions one way or the other.
+
+    Parameters
+    ----------
+    text : str
+        The source text as stored (a leading byte order mark is never counted).
+    start, end : int
+        Positions, end exclusive.
+    counting : {"code_points", "utf16_units"}
+        Code points of the text (the standard), or UTF-16 code units (NVivo for Windows).
+
+    Returns
+    -------
+    str
+        The selected text.
+
+    Examples
+    --------
+    >>> cut("\\ufeffhé 😀 wereld", 5, 11, "utf16_units")
+    'wereld'
+    >>> cut("hé 😀 wereld", 5, 11, "code_points")
+    'ereld'
+    """
+    body = text.removeprefix("\ufeff")
+    return body[start:end] if counting == "code_points" else _utf16_slice(body, start, end)
+
+
+def _length(text: str, counting: str) -> int:
+    body = text.removeprefix("\ufeff")
+    return len(body) if counting == "code_points" else len(body.encode("utf-16-le")) // 2
+
+
+def _on_boundaries(text: str, sel: Selection, counting: str) -> bool:
+    before = cut(text, sel.start - 1, sel.start, counting) if sel.start > 0 else " "
+    inside = cut(text, sel.start, sel.end, counting)
+    after = cut(text, sel.end, sel.end + 1, counting)
+    word = re.compile(r"\w")
+    return (
+        bool(inside)
+        and not (word.match(before) and word.match(inside[:1]))
+        and not (word.match(inside[-1:]) and word.match(after or " "))
+    )
+
+
+def detect_counting(project: Project) -> tuple[str, float, float]:
+    """Decide how a project counts positions: the counting that puts more selections on word boundaries.
+
+    Parameters
+    ----------
+    project : Project
+        A read project.
+
+    Returns
+    -------
+    tuple of (str, float, float)
+        The counting, and the share of selections on word boundaries under each counting
+        (code points, UTF-16 units). Ties go to code points, as the standard says.
+    """
+    usable = [s for s in project.selections if s.source in project.texts]
+    if not usable:
+        return "code_points", 0.0, 0.0
+    scores = [sum(_on_boundaries(project.texts[s.source], s, c) for s in usable) / len(usable) for c in COUNTINGS]
+    return (COUNTINGS[1] if scores[1] > scores[0] else COUNTINGS[0]), scores[0], scores[1]
+
+
+def check_offsets(path: Path, project: Project, counting: str) -> None:
+    """Refuse selections whose positions fall outside their source text."""
+    for sel in project.selections:
+        if sel.source not in project.texts:
+            continue
+        length = _length(project.texts[sel.source], counting)
+        if not 0 <= sel.start < sel.end <= length:
+            raise DataError(
+                path,
+                f"selection {sel.guid} in source '{project.sources[sel.source]}' runs from "
+                f"{sel.start} to {sel.end}, outside the text (length {length}).",
+                _FIX_EXPORT,
+            )
