@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: reproduce test check validate notebooks reference lab bench clean
+.PHONY: reproduce test check validate notebooks reference lab bench clean student-copies
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ validate: $(STAMP)
 ## notebooks: re-execute the committed notebooks in place (then commit them)
 notebooks: $(STAMP)
 	$(BIN)/samendoen refresh-notebooks
+
+## student-copies: regenerate notebooks/teaching/student/ from the lessons (never edit those by hand)
+student-copies: $(STAMP)
+	$(BIN)/samendoen student-copies
 
 ## reference: store the current results' tables as the reference for `make check`
 reference: reproduce

@@ -47,7 +47,8 @@ def read_deny_list(path: Path) -> list[str]:
         The names.
     """
     if not path.is_file():
-        raise DataError(path, "the deny-list file does not exist.", "give the path of a text file with one name per line.")
+        raise DataError(path, "the deny-list file does not exist.",
+                        "give the path of a text file with one name per line.")
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
@@ -79,8 +80,6 @@ def find_identifiers(texts: pd.Series, deny: list[str] | None = None) -> tuple[i
         names = "|".join(re.escape(n) for n in sorted(deny, key=len, reverse=True))
         patterns["a name from the deny-list"] = rf"(?i:\b(?:{names})\b)"
     values = texts.to_numpy(dtype=object)
-    if not all(isinstance(v, str) for v in values):
-        return _find_row_by_row(texts, patterns)
     # Instead of one regex search per row and pattern (most of the load time of a large corpus),
     # scan a block of texts joined by "\n" for a cheap trigger every match must contain (its
     # fixed part, such as "@"), and run the full pattern only on the rows a trigger lands in.
@@ -90,7 +89,10 @@ def find_identifiers(texts: pd.Series, deny: list[str] | None = None) -> tuple[i
     compiled = {kind: re.compile(pattern) for kind, pattern in patterns.items()}
     for block in range(0, len(values), _BLOCK_ROWS):
         rows = values[block : block + _BLOCK_ROWS]
-        joined = "\n".join(rows)
+        try:
+            joined = "\n".join(rows)
+        except TypeError:  # a value that is not a string (missing): scan row by row
+            return _find_row_by_row(texts, patterns)
         starts = np.cumsum([0] + [len(v) + 1 for v in rows])
         hits = []
         for kind, pattern in compiled.items():
@@ -107,7 +109,10 @@ def _candidates(joined: str, triggers: tuple[str, ...] | None, pattern: re.Patte
     if triggers is None:
         # A deny-list name is a fixed word: the pattern itself is the trigger ("\n" between
         # texts is a word boundary just like the start and end of a text).
-        yield from (m.start() for m in pattern.finditer(joined))
+        pos = 0
+        while (match := pattern.search(joined, pos)) is not None:
+            received = yield match.start()
+            pos = max(match.start() + 1, received or 0)
         return
     upcoming = {t: joined.find(t) for t in triggers}
     while upcoming:
@@ -132,7 +137,7 @@ def _first_row(joined: str, starts: np.ndarray, rows: np.ndarray, pattern: re.Pa
             return row
         # This row has no match: go on from the next row.
         try:
-            pos = found.send(int(starts[row + 1])) if triggers is not None else next(found, None)
+            pos = found.send(int(starts[row + 1]))
         except StopIteration:
             return None
     return None

@@ -6,7 +6,11 @@ whatever reaches a measure has been through the same validation.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +19,6 @@ from samendoen_analysis import integrity
 from samendoen_analysis.anonymisation import read_deny_list
 from samendoen_analysis.csvio import read_table
 from samendoen_analysis.paths import resolve_data_dir
-from samendoen_analysis.schema import field_names, load_descriptor, resource, validate_table
 from samendoen_analysis.words import count_words_series
 
 ROLE_GROUPS = ("teacher", "external_partner", "support_staff", "management")
@@ -46,6 +49,15 @@ class Corpus:
     claims: pd.DataFrame
     notes: tuple[str, ...] = ()
     data_dir: Path = field(default_factory=Path)
+
+    @cached_property
+    def _derived(self) -> dict:
+        """Positions derived from the tables' ids, filled once by the measures.
+
+        A Corpus is frozen and its tables are never changed in place; subset() and replace()
+        make a new Corpus, which starts with an empty cache.
+        """
+        return {}
 
     @property
     def rounds(self) -> list[str]:
@@ -88,6 +100,10 @@ class Corpus:
 
 
 def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
+    # Imported here, not at the top: pandera takes about 0.4 s to import, which every notebook
+    # kernel of `samendoen reproduce` would pay although it gets the corpus from the cache below.
+    from samendoen_analysis.schema import field_names, load_descriptor, resource, validate_table
+
     descriptor_path = data_dir / "datapackage.json"
     descriptor = load_descriptor(descriptor_path)
     tables = {}
@@ -104,8 +120,10 @@ def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str
     t = tables
     file = {name: data_dir / f"{name}.csv" for name in TABLES}
     integrity.check_codebook_tree(t["codebook"], file["codebook"])
-    integrity.check_reference(t["respondents"], "school_id", t["schools"]["school_id"], file["respondents"], "schools.csv")
-    integrity.check_reference(t["segments"], "respondent_id", t["respondents"]["respondent_id"], file["segments"], "respondents.csv")
+    integrity.check_reference(t["respondents"], "school_id", t["schools"]["school_id"], file["respondents"],
+                              "schools.csv")
+    integrity.check_reference(t["segments"], "respondent_id", t["respondents"]["respondent_id"], file["segments"],
+                              "respondents.csv")
     for name in ("codings", "independent_codings"):
         integrity.check_reference(t[name], "segment_id", t["segments"]["segment_id"], file[name], "segments.csv")
         integrity.check_reference(t[name], "code_id", t["codebook"]["code_id"], file[name], "codebook.csv")
@@ -124,7 +142,8 @@ def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     codes = pd.CategoricalDtype(t["codebook"]["code_id"], ordered=True)
     for name in ("codings", "independent_codings"):
         t[name]["code_id"] = t[name]["code_id"].astype(codes)
-    t["respondents"]["role_group"] = t["respondents"]["role_group"].astype(pd.CategoricalDtype(ROLE_GROUPS, ordered=True))
+    t["respondents"]["role_group"] = t["respondents"]["role_group"].astype(
+        pd.CategoricalDtype(ROLE_GROUPS, ordered=True))
     t["segments"]["words"] = count_words_series(t["segments"]["text"])
     return t
 
@@ -151,8 +170,46 @@ def load_corpus(data_dir: str | Path | None = None, deny_list: str | Path | None
         On the first invalid file, line and column, with what to do about it.
     """
     folder = resolve_data_dir(data_dir)
+    if not deny_list:
+        cached = _cached(folder)
+        if cached is not None:
+            return cached
     notes: list[str] = []
     tables = _read_all(folder, notes)
     deny = read_deny_list(Path(deny_list)) if deny_list else None
     _check_links(tables, folder, deny)
     return Corpus(**_typed(tables), notes=tuple(notes), data_dir=folder)
+
+
+# `samendoen reproduce` runs every notebook in its own kernel, and each loaded and validated the
+# same data folder again. reproduce validates it once and names a pickle of the result in this
+# environment variable (kernels inherit it); load_corpus uses the pickle only while every file of
+# the folder still has the content it was validated with, and otherwise loads as usual, so any
+# error is still raised, in the notebook, exactly as before.
+CACHE_ENV = "SAMENDOEN_CORPUS_CACHE"
+
+
+def data_fingerprint(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file in a data folder, by name."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def write_cache(path: Path, corpus: Corpus) -> None:
+    """Store a validated corpus for :func:`load_corpus` in the kernels (see CACHE_ENV)."""
+    payload = {"folder": str(corpus.data_dir), "fingerprint": data_fingerprint(corpus.data_dir), "corpus": corpus}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    os.replace(tmp, path)  # a kernel sees the whole file or none
+
+
+def _cached(folder: Path) -> Corpus | None:
+    path = os.environ.get(CACHE_ENV)
+    if not path or not Path(path).is_file():
+        return None
+    try:
+        payload = pickle.loads(Path(path).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError):
+        return None
+    if payload.get("folder") != str(folder) or payload.get("fingerprint") != data_fingerprint(folder):
+        return None
+    return payload["corpus"]

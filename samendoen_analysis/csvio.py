@@ -46,7 +46,8 @@ def _header_fields(first_line: str, delimiter: str) -> list[str]:
 
 
 def _choose_delimiter(path: Path, text: str, expected: list[str], notes: list[str]) -> str:
-    first = text.split("\n", 1)[0].rstrip("\r")
+    end = text.find("\n")  # not text.split("\n", 1), which copies the whole rest of the file
+    first = (text if end < 0 else text[:end]).rstrip("\r")
     by_comma, by_semicolon = _header_fields(first, ","), _header_fields(first, ";")
     if set(by_comma) == set(expected):
         return ","
@@ -81,6 +82,19 @@ def _check_field_counts(path: Path, text: str, delimiter: str, expected: list[st
             )
 
 
+def _field_counts_ok(lines, delimiter: str, expected: list[str]) -> bool:
+    """True if every non-empty row has as many fields as the header.
+
+    The same csv.reader pass as :func:`_check_field_counts`, but counted in C (``set(map(len,
+    ...))``) instead of a Python loop over every row; only when it finds a bad row does the
+    exact loop run again to locate it, so the error is the same.
+    """
+    try:
+        return set(map(len, csv.reader(lines, delimiter=delimiter))) <= {0, len(expected)}
+    except csv.Error:
+        return False  # the exact loop raises it, or an earlier row's error
+
+
 def read_table(path: Path, expected: list[str], notes: list[str]) -> pd.DataFrame:
     """Read one CSV file into a DataFrame of strings with exactly the expected columns.
 
@@ -107,8 +121,19 @@ def read_table(path: Path, expected: list[str], notes: list[str]) -> pd.DataFram
         raise DataError(path, "the file does not exist.", "restore it from the repository or check the data folder.")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise DataError(path, "the file is larger than 2 GiB.", "split the data into rounds.")
-    text = _decode(path, path.read_bytes(), notes)
+    raw = path.read_bytes()
+    text = _decode(path, raw, notes)
     delimiter = _choose_delimiter(path, text, expected, notes)
-    _check_field_counts(path, text, delimiter, expected)
-    frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, engine="c")
+    # A UTF-8 file is parsed from its bytes: io.StringIO would hold the text again at four
+    # bytes per character, and pandas would encode it back to UTF-8 before parsing. Lines of
+    # the bytes, decoded one by one, are the lines io.StringIO(text) yields (split at "\n").
+    utf8 = raw[len(BOM):] if raw.startswith(BOM) else raw
+    if len(text) == len(utf8) and not text.isascii():
+        utf8 = None  # read as Windows-1252 (one character per byte), so parse the text
+    lines = map(bytes.decode, io.BytesIO(utf8)) if utf8 is not None else io.StringIO(text)
+    if not _field_counts_ok(lines, delimiter, expected):
+        _check_field_counts(path, text, delimiter, expected)
+    source = io.BytesIO(utf8) if utf8 is not None else io.StringIO(text)
+    del text
+    frame = pd.read_csv(source, sep=delimiter, dtype=str, keep_default_na=False, engine="c")
     return frame[expected]

@@ -88,7 +88,9 @@ def heatmap(tidy: pd.DataFrame, value_label: str, lang: str, codebook: pd.DataFr
     return fig
 
 
-def group_bars(tidy: pd.DataFrame, groups: list[str], value_label: str, lang: str, codebook: pd.DataFrame) -> plt.Figure:
+def group_bars(
+    tidy: pd.DataFrame, groups: list[str], value_label: str, lang: str, codebook: pd.DataFrame
+) -> plt.Figure:
     """Side-by-side bars per lens for the compared role groups.
 
     Parameters
@@ -227,6 +229,9 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pl
                 fmt="o", color=sns.color_palette(PALETTE)[0], capsize=4)
     ax.axvline(1, color="0.4", linestyle="--", linewidth=1)
     ax.set_xscale("log")
+    # Ratios read best as plain numbers at doublings; matplotlib's default log labels overlap here.
+    ax.set_xticks([0.125, 0.25, 0.5, 1, 2, 4, 8], labels=["1/8", "1/4", "1/2", "1", "2", "4", "8"])
+    ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
     ax.invert_yaxis()
     ax.set_xlabel(label("ratio", lang))
     ax.set_ylabel(label("lens", lang))

@@ -16,7 +16,7 @@ import pandas as pd
 from samendoen_analysis.corpus import Corpus, load_corpus
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
-VARIABLES = ("school_id", "role_group", "role_nl", "role_en", "interviewer", "mode", "round")
+VARIABLES = ("school_id", "role_group", "role_nl", "role_en", "interviewer", "mode", "round", "school_type", "region")
 _GUID_SPACE = uuid.UUID("6f1c8d2e-2b4a-4f0e-9a57-5d0c3e8b7a11")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 SEPARATOR = "\n\n"
@@ -48,7 +48,9 @@ def _codebook(root: ET.Element, codebook: pd.DataFrame) -> None:
         elements[row.code_id] = el
 
 
-def _cases(root: ET.Element, respondents: pd.DataFrame) -> None:
+def _cases(root: ET.Element, respondents: pd.DataFrame, schools: pd.DataFrame) -> None:
+    # The school's type and region travel with each case, so an import recreates schools.csv rows.
+    respondents = respondents.join(schools.set_index("school_id")[["school_type", "region"]], on="school_id")
     variables = _el(root, "Variables")
     for name in VARIABLES:
         _el(variables, "Variable", guid=guid("variable", name), name=name, typeOfVariable="Text")
@@ -123,7 +125,7 @@ def project_xml(corpus: Corpus) -> tuple[bytes, dict[str, str]]:
     for name in sorted(set(corpus.respondents["interviewer"])):
         _el(users, "User", guid=guid("user", name), name=name)
     _codebook(root, corpus.codebook)
-    _cases(root, corpus.respondents)
+    _cases(root, corpus.respondents, corpus.schools)
     texts = _sources(root, corpus)
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True), texts

@@ -16,13 +16,20 @@ import pandas as pd
 
 from samendoen_analysis.csvio import read_table
 from samendoen_analysis.errors import DataError
+from samendoen_analysis.integrity import CODABLE_KINDS
 from samendoen_analysis.paths import resolve_data_dir
-from samendoen_analysis.qdpx_read import Project, check_offsets, cut, detect_counting, read_qdpx
+from samendoen_analysis.qdpx_read import Project, check_offsets, cut, detect_counting, norm_guid, read_qdpx
 from samendoen_analysis.store import read_raw, replace_tables
 
 ATTRIBUTES = ("school_id", "role_group", "role_nl", "role_en", "interviewer", "mode")
 MAP_COLUMNS = ["source", "respondent_id", *ATTRIBUTES]
 DEFAULTS = {"role_en": "", "interviewer": "not_reported", "mode": "not_reported"}
+_GUID = re.compile(r"\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?")
+
+
+def _coder_id(name: str) -> str:
+    """A user name as a coder id (letters, digits, '.', '_', '-'), as independent_codings.csv requires."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-") or "unknown"
 
 
 def _coded(project: Project) -> list:
@@ -70,13 +77,28 @@ def _respondents(file: Path, project: Project, mapping: Path | None) -> dict[str
     return {g: {**p, "role_en": p["role_en"] or p["role_nl"]} for g, p in people.items()}
 
 
+def _given_codes(mapping: Path, codebook: pd.DataFrame) -> dict[str, str]:
+    """The mapping file's rows; each target must be a codable code of the codebook."""
+    table = read_table(mapping, ["qdpx_code", "code_id"], [])
+    kinds = dict(zip(codebook["code_id"], codebook["kind"], strict=True))
+    for line, (name, code) in enumerate(table.itertuples(index=False), start=2):
+        if kinds.get(code) not in CODABLE_KINDS:
+            problem = (
+                f"'{code}' is a lens, which is not codable." if code in kinds else f"'{code}' is not in codebook.csv."
+            )
+            raise DataError(
+                mapping, f"the code '{name}' is mapped to {problem[:-1]}.",
+                "map it to a sub-theme or tag of codebook.csv.", line=line, column="code_id",
+            )
+    # A row may name the code or give its GUID, in any of the spellings exports use.
+    return {norm_guid(k) if _GUID.fullmatch(k.strip()) else k: v for k, v in table.itertuples(index=False)}
+
+
 def _code_map(
     file: Path, project: Project, codebook: pd.DataFrame, mapping: Path | None, keep_new: bool
 ) -> tuple[dict[str, str], pd.DataFrame]:
     """Map every used code to a codebook id; unmapped ones fail together, or become new tags."""
-    given = {}
-    if mapping is not None:
-        given = dict(read_table(Path(mapping), ["qdpx_code", "code_id"], []).itertuples(index=False))
+    given = _given_codes(Path(mapping), codebook) if mapping is not None else {}
     lookup = {}
     for column in ("label_en", "label_nl", "code_id"):
         lookup.update(dict(zip(codebook[column], codebook["code_id"], strict=True)))
@@ -86,7 +108,7 @@ def _code_map(
     result, unmapped = {}, []
     for guid in used:
         name = project.codes[guid].name
-        code = given.get(name) or given.get(guid) or lookup.get(name)
+        code = given.get(name) or given.get(guid) or lookup.get(name) or lookup.get(name.strip())
         (unmapped.append(guid) if code is None else result.__setitem__(guid, code))
     if unmapped and not keep_new:
         raise DataError(
@@ -141,7 +163,7 @@ def _segments(project: Project, round_id: str, counting: str, people: dict, code
             by_user = defaultdict(set)
             for target, user in sel.codings:
                 if target in codes:
-                    by_user[project.users.get(user, user or "?")].add(codes[target])
+                    by_user[_coder_id(project.users.get(user, user))].add(codes[target])
             for code in sorted(set().union(*by_user.values())):
                 rows["codings"].append({"segment_id": segment_id, "code_id": code})
             if len(by_user) > 1:
@@ -271,8 +293,9 @@ def import_qdpx(
     _check_round(file, raw, round_id, people, replace)
     code_map, new_codes = _code_map(file, project, raw["codebook"], Path(codes) if codes else None, keep_new_codes)
     rows = _segments(project, round_id, counting, people, code_map)
-    replace_tables(folder, _new_tables(raw, round_id, people, new_codes, rows))
+    changed = replace_tables(folder, _new_tables(raw, round_id, people, new_codes, rows))
     memos = len(project.selections) - len(_coded(project))
+    from_names = sum(s.source not in project.texts for s in _coded(project))
     return "\n".join(
         [
             f"imported {file.name} as round {round_id} into {folder}",
@@ -281,6 +304,16 @@ def import_qdpx(
             f"positions counted as {counting.replace('_', ' ')} (selections on word boundaries: "
             f"code points {by_points:.0%}, UTF-16 units {by_units:.0%})",
             f"new codes added: {len(new_codes)}; uncoded selections (memos) skipped: {memos}; "
-            f"non-text sources skipped: {project.skipped_sources}",
+            f"non-text sources skipped: {project.skipped_sources}; "
+            f"codings pointing at neither a code nor a case ignored: {project.unknown_targets}",
+            *(
+                [
+                    f"WARNING: {from_names} selection text(s) taken from the selection's name, because the "
+                    "source's text file is missing from the export; check them against the transcripts."
+                ]
+                if from_names
+                else []
+            ),
+            f"files changed: {', '.join(changed)}",
         ]
     )

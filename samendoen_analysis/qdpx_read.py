@@ -74,6 +74,7 @@ class Project:
     selections: list[Selection] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)
     skipped_sources: int = 0
+    unknown_targets: int = 0  # codings whose target is neither a code nor a case
 
 
 def norm_guid(guid: str | None) -> str:
@@ -94,9 +95,15 @@ def _child(element: Element, name: str) -> Element | None:
     return found[0] if found else None
 
 
-def _open_zip(path: Path) -> zipfile.ZipFile:
+class _SafeZip(zipfile.ZipFile):
+    """A zip that counts what it really unpacked (headers can lie about sizes)."""
+
+    unpacked = 0
+
+
+def _open_zip(path: Path) -> _SafeZip:
     try:
-        archive = zipfile.ZipFile(path)
+        archive = _SafeZip(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise DataError(
             path, f"this is not a readable QDPX (zip) file, or it is truncated ({exc}).", _FIX_EXPORT
@@ -123,7 +130,7 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
     return archive
 
 
-def _read_entry(path: Path, archive: zipfile.ZipFile, name: str) -> bytes:
+def _read_entry(path: Path, archive: _SafeZip, name: str) -> bytes:
     """Read one entry, never more than the cap, whatever its header claims."""
     try:
         with archive.open(name) as fh:
@@ -134,10 +141,13 @@ def _read_entry(path: Path, archive: zipfile.ZipFile, name: str) -> bytes:
         ) from None
     if len(data) > MAX_ENTRY_BYTES:
         raise DataError(path, f"the entry '{name}' unpacks to more than its cap.", "export the project again.")
+    archive.unpacked += len(data)
+    if archive.unpacked > MAX_TOTAL_BYTES:
+        raise DataError(path, "the archive unpacks to more than 1 GiB.", "export the project without media files.")
     return data
 
 
-def _project_entry(path: Path, archive: zipfile.ZipFile) -> str:
+def _project_entry(path: Path, archive: _SafeZip) -> str:
     candidates = [n for n in archive.namelist() if n.lower().endswith(".qde") and "/" not in n.strip("/")]
     preferred = [n for n in candidates if n.lower() == "project.qde"]
     if preferred or len(candidates) == 1:
@@ -160,7 +170,11 @@ def _parse(path: Path, data: bytes, entry: str) -> Element:
             "export the project again; REFI-QDA files need no DTD.",
         ) from None
     except ParseError as exc:
-        raise DataError(path, f"{entry} is not well-formed XML ({exc}).", _FIX_EXPORT) from None
+        line, column = getattr(exc, "position", (None, None))
+        raise DataError(
+            path, f"{entry} is not well-formed XML ({exc}).", _FIX_EXPORT, line=line,
+            column=None if column is None else f"{entry} character {column + 1}",
+        ) from None
 
 
 def _codes(element: Element, parent: str | None, out: dict[str, Code]) -> None:
@@ -177,14 +191,14 @@ def _codes(element: Element, parent: str | None, out: dict[str, Code]) -> None:
         _codes(code, guid, out)
 
 
-def _source_entry(archive: zipfile.ZipFile, text_path: str) -> str | None:
+def _source_entry(archive: _SafeZip, text_path: str) -> str | None:
     """Find a source's text file in the zip, whatever the scheme and folder capitalisation."""
     relative = re.sub(r"^(internal|relative)://", "", text_path).lstrip("/")
     wanted = {relative.lower(), f"sources/{relative}".lower()}
     return next((n for n in archive.namelist() if n.lower() in wanted), None)
 
 
-def _text(path: Path, archive: zipfile.ZipFile, source: Element, names_for_missing: bool) -> str | None:
+def _text(path: Path, archive: _SafeZip, source: Element, names_for_missing: bool) -> str | None:
     inline = _child(source, "PlainTextContent")
     if inline is not None and inline.text is not None:
         return inline.text
@@ -202,7 +216,19 @@ def _text(path: Path, archive: zipfile.ZipFile, source: Element, names_for_missi
     return _read_entry(path, archive, entry).decode("utf-8", errors="replace")
 
 
-def _selections(source: Element, guid: str) -> list[Selection]:
+def _position(path: Path, sel: Element, name: str) -> int:
+    value = (sel.get(name) or "").strip()
+    if not value.isdigit():
+        raise DataError(
+            path,
+            f"the selection has {name}='{value}', not a whole number of characters.",
+            _FIX_EXPORT,
+            column=f"PlainTextSelection {norm_guid(sel.get('guid'))} @{name}",
+        )
+    return int(value)
+
+
+def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
     found = []
     for sel in _children(source, "PlainTextSelection"):
         codings = tuple(
@@ -215,8 +241,8 @@ def _selections(source: Element, guid: str) -> list[Selection]:
                 norm_guid(sel.get("guid")),
                 sel.get("name", ""),
                 guid,
-                int(sel.get("startPosition", "0")),
-                int(sel.get("endPosition", "0")),
+                _position(path, sel, "startPosition"),
+                _position(path, sel, "endPosition"),
                 codings,
             )
         )
@@ -278,12 +304,15 @@ def read_qdpx(path: str | Path, names_for_missing: bool = False) -> Project:
                 continue
             guid = norm_guid(source.get("guid"))
             project.sources[guid] = source.get("name", guid)
-            selections = _selections(source, guid)
+            selections = _selections(path, source, guid)
             project.selections += selections
             text = _text(path, archive, source, names_for_missing) if selections else None
             if text is not None:
                 project.texts[guid] = text
         project.cases = _cases(root)
+    project.unknown_targets = sum(
+        t not in project.codes and t not in project.cases for s in project.selections for t, _ in s.codings
+    )
     return project
 
 
@@ -311,9 +340,9 @@ def cut(text: str, start: int, end: int, counting: str) -> str:
 
     Examples
     --------
-    >>> cut("\\ufeffhé 😀 wereld", 5, 11, "utf16_units")
+    >>> cut("\\ufeffhé 😀 wereld", 6, 12, "utf16_units")
     'wereld'
-    >>> cut("hé 😀 wereld", 5, 11, "code_points")
+    >>> cut("hé 😀 wereld", 6, 12, "code_points")
     'ereld'
     """
     body = text.removeprefix("\ufeff")
@@ -368,6 +397,7 @@ def check_offsets(path: Path, project: Project, counting: str) -> None:
             raise DataError(
                 path,
                 f"selection {sel.guid} in source '{project.sources[sel.source]}' runs from "
-                f"{sel.start} to {sel.end}, outside the text (length {length}).",
+                f"{sel.start} to {sel.end}, outside the text (length {length}, counted in {counting}).",
                 _FIX_EXPORT,
+                column=f"PlainTextSelection {sel.guid}",
             )

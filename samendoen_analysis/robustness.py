@@ -12,7 +12,7 @@ import pandas as pd
 
 from samendoen_analysis.claims import claim_pairs, evaluate_table
 from samendoen_analysis.corpus import Corpus
-from samendoen_analysis.measures import MEASURES, NORMALISATIONS, base_codes, group_table, respondent_matrix
+from samendoen_analysis.measures import MEASURES, NORMALISATIONS, base_codes, group_table, normalise, respondent_matrix
 
 
 def _matrices(corpus: Corpus) -> dict[str, pd.DataFrame]:
@@ -60,12 +60,21 @@ def leave_one_out(corpus: Corpus, unit: str, measure: str = "words", normalisati
         Columns ``claim_id``, ``condition`` ("without S3"), ``statistic``, ``holds``.
     """
     matrix = respondent_matrix(corpus, "lens", measure, claim_pairs(corpus.claims))
-    units = pd.Series(matrix.index, index=matrix.index) if unit == "respondent_id" else (
-        corpus.respondents.set_index("respondent_id")[unit].reindex(matrix.index))
+    people = corpus.respondents.set_index("respondent_id").reindex(matrix.index)
+    units = pd.Series(matrix.index, index=matrix.index) if unit == "respondent_id" else people[unit]
+    groups = people["role_group"]
+    # Group totals without a unit are the full totals minus that unit's share, so each
+    # iteration is a subtraction of small tables, not a new pass over the respondents.
+    totals = matrix.groupby(groups, observed=True).sum()
+    sizes = groups.value_counts().reindex(totals.index)
+    by_unit = matrix.groupby([units, groups], observed=True).sum()
+    unit_sizes = pd.Series(1, index=matrix.index).groupby([units, groups], observed=True).sum()
     lenses, frames = base_codes(corpus.codebook, "lens"), []
     for left_out in sorted(units.unique()):
-        keep = (units != left_out).to_numpy()
-        table = group_table(matrix[keep], corpus.respondents, ("role_group",), normalisation, lenses)
+        minus = by_unit.loc[left_out].reindex(totals.index, fill_value=0)
+        remaining = sizes - unit_sizes.loc[left_out].reindex(totals.index, fill_value=0)
+        kept = remaining > 0
+        table = normalise(totals[kept] - minus[kept], remaining[kept], normalisation, lenses)
         frames.append(evaluate_table(corpus.claims, table, lenses).assign(
             kind=f"leave_out_{unit.removesuffix('_id')}", condition=f"without {left_out}"))
     return pd.concat(frames, ignore_index=True)

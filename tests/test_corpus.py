@@ -25,7 +25,7 @@ def test_validate_command_passes(capsys):
 def test_word_rules():
     assert count_words("samen-DOEN") == 1
     assert count_words("Nou... eh, ja!") == 3
-    assert count_words("[naam school] en zo'n [collega]") == 6
+    assert count_words("[naam school] en zo'n [collega]") == 5
 
 
 def test_size_and_coverage(corpus):

@@ -1,0 +1,57 @@
+"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import] [--quick]``.
+
+Prints one table per part and writes JSON to ``benchmarks/out/``. See docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from benchmarks.common import OUT_DIR
+
+PARTS = ("reproduce", "scale", "import")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options and run the chosen parts."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"comma-separated subset of {','.join(PARTS)}")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions for reproduce and import (default 3)")
+    parser.add_argument("--sizes", default="1e3,1e4,1e5,1e6", help="segment counts for scale (default 1e3,1e4,1e5,1e6)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpora")
+    parser.add_argument("--jobs", type=int, default=None, help="workers for reproduce (default: cores)")
+    parser.add_argument("--no-by-hand", action="store_true", help="skip the serial nbconvert comparison")
+    parser.add_argument("--no-loo", action="store_true", help="skip leave-one-school-out in scale")
+    parser.add_argument("--import-size", type=int, default=10_000, help="segments of the exported QDPX")
+    parser.add_argument("--quick", action="store_true",
+                        help="one repetition, sizes 1e3,1e4,1e5, no nbconvert comparison (about a minute)")
+    args = parser.parse_args(argv)
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = [p for p in parts if p not in PARTS]
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    if args.quick:
+        args.reps, args.no_by_hand = 1, True
+        if args.sizes == parser.get_default("sizes"):
+            args.sizes = "1e3,1e4,1e5"
+    sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
+
+    if "reproduce" in parts:
+        from benchmarks.reproduce import bench_reproduce
+
+        bench_reproduce(reps=args.reps, jobs=args.jobs, by_hand=not args.no_by_hand)
+    if "scale" in parts:
+        from benchmarks.scale import bench_scale
+
+        bench_scale(sizes, seed=args.seed, loo=not args.no_loo)
+    if "import" in parts:
+        from benchmarks.importer import bench_import
+
+        bench_import(args.import_size, reps=args.reps, seed=args.seed)
+    print(f"\nJSON written to {OUT_DIR}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Load, validate, emphasis, claims and leave-one-school-out on synthetic corpora of growing size.
+
+Each size runs in a fresh subprocess (``python -m benchmarks.scale <folder>``) so its peak memory
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``, the kernel's high-water mark of resident memory)
+belongs to that size alone. Memory is reported as the peak during the work minus the resident
+size after the imports, next to the in-memory size of the loaded tables
+(``DataFrame.memory_usage(deep=True)``). Timing needs no tracing, so the timings are not slowed.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import loglog_slope, print_table, timed, write_json
+
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+FIT_RANGE = (10_000, 1_000_000)
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _current_rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 1024**2
+
+
+def worker(folder: str, loo: bool = True) -> dict:
+    """Time every stage on one data folder; runs inside the per-size subprocess."""
+    import samendoen_analysis.corpus as corpus_mod
+    import samendoen_analysis.robustness as robustness_mod
+    import samendoen_analysis.schema as schema_mod
+    from benchmarks.synth import data_size
+    from samendoen_analysis.claims import evaluate_claims
+    from samendoen_analysis.corpus import load_corpus
+    from samendoen_analysis.measures import MEASURES, NORMALISATIONS, emphasis
+
+    baseline = _current_rss_mb()
+    times: dict[str, float] = {}
+    times["load_validate"], corpus = timed(load_corpus, folder)
+    after_load = _rss_mb()
+
+    def all_emphasis() -> None:
+        for measure in MEASURES:
+            for normalisation in NORMALISATIONS:
+                emphasis(corpus, "lens", measure, normalisation)
+
+    times["emphasis_all"], _ = timed(all_emphasis)
+    times["claims"], _ = timed(evaluate_claims, corpus)
+    times["core_total"] = times["load_validate"] + times["emphasis_all"] + times["claims"]
+    peak_core = _rss_mb()
+
+    calls = {"read_table": 0, "validate_table": 0, "respondent_matrix": 0}
+
+    def counting(module, name):
+        original = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return original(*args, **kwargs)
+
+        setattr(module, name, wrapper)
+
+    # Leave-one-out must work from one respondent x code matrix: count what it calls.
+    counting(corpus_mod, "read_table")
+    counting(schema_mod, "validate_table")  # corpus imports it when loading
+    counting(robustness_mod, "respondent_matrix")
+    if loo:
+        start = time.perf_counter()
+        table = robustness_mod.leave_one_out(corpus, "school_id")
+        times["leave_one_school_out"] = time.perf_counter() - start
+        conditions = int(table["condition"].nunique())
+    else:
+        conditions = 0
+    return {
+        "segments": len(corpus.segments), "codings": len(corpus.codings), "respondents": len(corpus.respondents),
+        "schools": len(corpus.schools), "times": times, "data_mb": data_size(corpus) / 1024**2,
+        "rss_after_imports_mb": baseline, "peak_rss_after_load_mb": after_load, "peak_rss_core_mb": peak_core,
+        "peak_rss_mb": _rss_mb(), "loo_conditions": conditions, "loo_calls": calls,
+    }
+
+
+def bench_scale(sizes=SIZES, seed: int = 0, loo: bool = True, keep: Path | None = None) -> dict:
+    """Generate each size (seeded), run the worker in a subprocess, fit the exponent."""
+    from benchmarks.synth import generate_corpus
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="samendoen-scale-") as name:
+        base = keep or Path(name)
+        for n in sizes:
+            folder = base / f"corpus_{n}"
+            gen_seconds, _ = timed(generate_corpus, folder, n, seed)
+            size_on_disk = sum(p.stat().st_size for p in folder.iterdir()) / 1024**2
+            command = [sys.executable, "-m", "benchmarks.scale", str(folder)] + ([] if loo else ["--no-loo"])
+            proc = subprocess.run(command,
+                                  capture_output=True, text=True, check=False,
+                                  cwd=Path(__file__).resolve().parent.parent)
+            if proc.returncode != 0:
+                raise RuntimeError(f"scale worker failed at {n}:\n{proc.stderr}")
+            row = json.loads(proc.stdout.strip().splitlines()[-1])
+            row.update(n=n, generate_s=gen_seconds, disk_mb=size_on_disk)
+            row["peak_delta_mb"] = row["peak_rss_mb"] - row["rss_after_imports_mb"]
+            row["peak_over_data"] = row["peak_delta_mb"] / row["data_mb"] if row["data_mb"] else None
+            results.append(row)
+            t = row["times"]
+            print(f"  {n:>9,} segments: core {t['core_total']:.2f} s, loo {t.get('leave_one_school_out', 0):.2f} s, "
+                  f"peak +{row['peak_delta_mb']:.0f} MB for {row['data_mb']:.0f} MB of data", flush=True)
+    fit = [r for r in results if FIT_RANGE[0] <= r["n"] <= FIT_RANGE[1]]
+    stages = ["load_validate", "emphasis_all", "claims", "core_total"] + (["leave_one_school_out"] if loo else [])
+    exponents = {s: loglog_slope([r["n"] for r in fit], [r["times"][s] for r in fit]) for s in stages}
+    rows = [[f"{r['n']:,}", r["codings"], r["respondents"], r["schools"], r["times"]["load_validate"],
+             r["times"]["emphasis_all"], r["times"]["claims"], r["times"]["core_total"],
+             r["times"].get("leave_one_school_out"), r["data_mb"], r["peak_delta_mb"], r["peak_over_data"]]
+            for r in results]
+    print_table("Scale (seconds; memory in MiB)",
+                ["segments", "codings", "respondents", "schools", "load+validate", "emphasis (12)", "claims",
+                 "core total", "leave-1-school-out", "data MiB", "peak MiB", "peak/data"], rows)
+    print("\nscaling exponent (log-log least squares, "
+          f"{FIT_RANGE[0]:,}..{FIT_RANGE[1]:,} segments): "
+          + ", ".join(f"{k} {v:.2f}" if v is not None else f"{k} n/a" for k, v in exponents.items()))
+    print("leave-one-out calls during the whole loop: "
+          + ", ".join(f"{k} {v}" for k, v in results[-1]["loo_calls"].items()))
+    payload = {"sizes": list(sizes), "seed": seed, "results": results, "exponents": exponents,
+               "memory_method": "ru_maxrss of a fresh subprocess per size minus resident size after imports"}
+    write_json("scale", payload)
+    return payload
+
+
+if __name__ == "__main__":
+    print(json.dumps(worker(sys.argv[1], loo="--no-loo" not in sys.argv)))

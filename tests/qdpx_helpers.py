@@ -1,0 +1,116 @@
+"""Builders for small REFI-QDA projects, real fixture paths and folder hashing, shared by the QDPX tests."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import zipfile
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NVIVO = FIXTURES / "qdpx" / "nvivo12-windows-comments.qdpx"
+ATLAS = FIXTURES / "qdpx" / "atlasti84-refi-test-project.qdpx"
+XSD = FIXTURES / "refi-qda" / "Project.xsd"
+EXAMPLE = Path(__file__).parent.parent / "examples" / "round2" / "R2-ronde-twee.qdpx"
+
+NS = 'xmlns="urn:QDA-XML:project:1.0"'
+G = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(100)]
+TEXT = "Nou, de directie had het gewoon bedacht. Toen kwam corona en mocht niemand meer naar binnen."
+START, END = TEXT.index("de directie"), TEXT.index("bedacht") + len("bedacht")
+LATER = TEXT.index("Toen")
+MAP_HEADER = ["source", "respondent_id", "school_id", "role_group", "role_nl", "role_en", "interviewer", "mode"]
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file in a folder, by name."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def write_zip(path: Path, entries: dict[str, bytes | str]) -> Path:
+    """A zip with the given entries, written as given (no name checks)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return path
+
+
+def coding(guid: str, target: str, user: str | None = None) -> str:
+    """A Coding element pointing at a code (or case) GUID."""
+    who = f' creatingUser="{user}"' if user else ""
+    return f'<Coding guid="{guid}"{who}><CodeRef targetGUID="{target}"/></Coding>'
+
+
+def selection(guid: str, start: int, end: int, codings: str = "") -> str:
+    """A PlainTextSelection element."""
+    return f'<PlainTextSelection guid="{guid}" startPosition="{start}" endPosition="{end}">{codings}</PlainTextSelection>'
+
+
+DEFAULT_SELECTIONS = (
+    selection(G[5], START, END, coding(G[6], G[1]))
+    + selection(G[7], LATER, len(TEXT), coding(G[8], "{" + G[2].upper() + "}") + coding(G[9], G[1]))
+    + selection(G[11], 0, 3)  # a memo-like selection without coding
+)
+
+
+def source(path: str | None = "internal://a.txt", selections: str = DEFAULT_SELECTIONS, inline: str | None = None,
+           guid: str = G[4], name: str = "interview 1") -> str:
+    """A TextSource with a plainTextPath, or inline text."""
+    content = f"<PlainTextContent>{inline}</PlainTextContent>" if inline is not None else ""
+    attr = f' plainTextPath="{path}"' if path else ""
+    return f'<TextSource guid="{guid}" name="{name}"{attr}>{content}{selections}</TextSource>'
+
+
+def case(source_guid: str | None, name: str = "S6-TEA1", guid: str = G[10],
+         values: tuple[str, ...] = ("S6", "teacher", "leraar")) -> str:
+    """A Case with Variables school_id, role_group, role_nl and a SourceRef."""
+    cells = "".join(
+        f'<VariableValue><VariableRef targetGUID="{G[20 + i]}"/><TextValue>{v}</TextValue></VariableValue>'
+        for i, v in enumerate(values)
+    )
+    ref = f'<SourceRef targetGUID="{source_guid}"/>' if source_guid else ""
+    return f'<Case guid="{guid}" name="{name}">{cells}{ref}</Case>'
+
+
+def project(sources: str, cases: str = "", codes: str = "", users: str = "") -> str:
+    """A project.qde with a lens 'Hobbels' holding 'Topdown', and a top-level 'corona'."""
+    codes = codes or (
+        f'<Code guid="{G[0]}" name="Hobbels" isCodable="false">'
+        f'<Code guid="{G[1]}" name="Topdown" isCodable="true" color="#123456"/></Code>'
+        f'<Code guid="{G[2]}" name="corona" isCodable="true"/>'
+    )
+    users = users or f'<User guid="{G[3]}" name="I1"/>'
+    variables = "".join(
+        f'<Variable guid="{G[20 + i]}" name="{n}" typeOfVariable="Text"/>'
+        for i, n in enumerate(["school_id", "role_group", "role_nl"])
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><Project {NS} name="t"><Users>{users}</Users>'
+        f"<CodeBook><Codes>{codes}</Codes></CodeBook><Variables>{variables}</Variables>"
+        f"<Cases>{cases}</Cases><Sources>{sources}</Sources></Project>"
+    )
+
+
+def good(folder: Path, name: str = "r2.qdpx") -> Path:
+    """A small valid project: one interview with a case, two coded selections and a memo."""
+    return write_zip(folder / name, {"project.qde": project(source(), case(G[4])), "sources/a.txt": TEXT})
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    """A UTF-8 CSV file."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def codes_map(folder: Path, mapping: dict[str, str]) -> Path:
+    """A --codes mapping file."""
+    return write_csv(folder / "codes.csv", ["qdpx_code", "code_id"], [list(kv) for kv in mapping.items()])
+
+
+def respondents_map(folder: Path, sources: list[str], school: str = "S9") -> Path:
+    """A --respondents mapping file giving every named source its own teacher."""
+    rows = [[s, f"{school}-R{i}", school, "teacher", "leraar", "teacher", "I1", "not_reported"]
+            for i, s in enumerate(sources, start=1)]
+    return write_csv(folder / "respondents.csv", MAP_HEADER, rows)

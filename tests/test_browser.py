@@ -1,0 +1,184 @@
+"""Class-ready in a real browser: a lesson renders in JupyterLab, the HTML report shows every figure.
+
+Starts JupyterLab on loopback with a token, opens a lesson in headless Chromium (Debian
+package ``chromium``), takes screenshots into ``tests/artifacts/`` and reads the rendered DOM.
+Skipped when ``/usr/bin/chromium`` is not installed. Every process started here is stopped
+by its process group, also when a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from samendoen_analysis.paths import NOTEBOOKS_DIR, PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+LESSON = "notebooks/teaching/02_what_spoke_most_means.ipynb"
+LESSON_TITLE = "Lesson 2. What"
+SERVER_TIMEOUT = 90
+BROWSER_TIMEOUT = 120
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason="/usr/bin/chromium is not installed "
+                                "(apt-get install -y chromium); the browser tests need it")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop a process started here, with everything it started, by its process group id."""
+    if proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _chromium(tmp: Path, *args: str) -> str:
+    """Run headless Chromium once with a fresh profile; return what it printed on stdout."""
+    profile = tmp / f"profile-{secrets.token_hex(4)}"
+    profile.mkdir()
+    command = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", "--virtual-time-budget=20000", "--window-size=1280,3000",
+        "--hide-scrollbars", *args,
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=BROWSER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        pytest.fail(f"chromium did not finish within {BROWSER_TIMEOUT} s: {' '.join(args)}")
+    finally:
+        _stop(proc)
+    return out.decode("utf-8", errors="replace")
+
+
+@pytest.fixture(scope="module")
+def browser_tmp(tmp_path_factory) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="module")
+def lab(browser_tmp):
+    """A JupyterLab server on 127.0.0.1 with a token, rooted at the project; stopped afterwards."""
+    port, token = _free_port(), secrets.token_hex(16)
+    home = browser_tmp / "jupyter"
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_CONFIG_DIR": str(home / "config"),
+           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    env.pop("MPLBACKEND", None)
+    news = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8")
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_ROOT}",
+        "--ServerApp.port_retries=0", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+        "jupyterlab.NeverCheckForUpdate",
+    ]
+    log = (browser_tmp / "lab.log").open("wb")
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {proc.returncode}; see {browser_tmp / 'lab.log'}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer within {SERVER_TIMEOUT} s")
+            time.sleep(0.5)
+        yield base, token
+    finally:
+        _stop(proc)
+        log.close()
+
+
+def test_lesson_renders_in_jupyterlab(lab, browser_tmp):
+    base, token = lab
+    url = f"{base}/lab/tree/{LESSON}?token={token}"
+    shot = ARTIFACTS / "lesson_02_jupyterlab.png"
+    shot.unlink(missing_ok=True)
+    _chromium(browser_tmp, f"--screenshot={shot}", url)
+    assert shot.is_file() and shot.stat().st_size > 10_000, "no screenshot of the lesson"
+    dom = _chromium(browser_tmp, "--dump-dom", url)
+    assert "jp-Notebook" in dom, "JupyterLab did not open the notebook"
+    assert LESSON_TITLE in dom, "the lesson's title is not rendered"
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', dom), "no output image in the rendered notebook"
+    assert "Learning goals" in dom
+
+
+@pytest.fixture(scope="module")
+def report(browser_tmp) -> Path:
+    from samendoen_analysis.run import reproduce
+
+    out = browser_tmp / "results"
+    notebooks = [NOTEBOOKS_DIR / "02_codebook.ipynb", NOTEBOOKS_DIR / "07_agreement.ipynb"]
+    reproduce(out, {}, jobs=2, notebooks=notebooks, progress=False)
+    return out / "report"
+
+
+CHECK_SCRIPT = """<script>
+window.addEventListener('load', () => {
+  const imgs = Array.from(document.images);
+  const broken = imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));
+  const mark = document.createElement('div');
+  mark.id = 'image-check';
+  mark.dataset.total = String(imgs.length);
+  mark.dataset.broken = broken.join(' ');
+  document.body.appendChild(mark);
+});
+</script></body>"""
+
+
+def test_report_shows_every_figure(report, browser_tmp):
+    index = report / "index.html"
+    html = index.read_text(encoding="utf-8")
+    figures = sorted((report.parent / "figures").glob("*.png"))
+    assert figures, "the run produced no figures"
+    checked = report / "_image_check.html"
+    checked.write_text(html.replace("</body>", CHECK_SCRIPT), encoding="utf-8")
+    dom = _chromium(browser_tmp, "--dump-dom", checked.as_uri())
+    sources = re.findall(r'<img[^>]+src="([^"]+)"', dom)
+    assert len(sources) == len(figures), "not every figure is shown in the report"
+    for src in sources:
+        assert (report / src).resolve().is_file(), f"broken image in the report: {src}"
+    mark = re.search(r'<div id="image-check" data-total="(\d+)" data-broken="([^"]*)"', dom)
+    assert mark, "the image check did not run in the browser"
+    assert int(mark.group(1)) == len(figures), "the browser sees a different number of images"
+    assert mark.group(2) == "", f"images the browser could not load: {mark.group(2)}"
+    shot = ARTIFACTS / "report_index.png"
+    shot.unlink(missing_ok=True)
+    _chromium(browser_tmp, f"--screenshot={shot}", index.as_uri())
+    assert shot.is_file() and shot.stat().st_size > 10_000
+    page = (report / "07_agreement.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) >= 2, "the agreement page lost its figures"
