@@ -139,6 +139,18 @@ def _code_map(
     return result, pd.DataFrame(new_rows)
 
 
+def _spans(selections: list) -> list[list]:
+    """Selections grouped by span, in text order.
+
+    NVivo writes one selection per code, so a passage with three codes comes as three
+    selections with the same positions; as three segments its words would count three times.
+    """
+    spans: dict[tuple[int, int], list] = defaultdict(list)
+    for sel in sorted(selections, key=lambda s: (s.start, s.end)):
+        spans[(sel.start, sel.end)].append(sel)
+    return list(spans.values())
+
+
 def _segments(project: Project, round_id: str, counting: str, people: dict, codes: dict) -> dict[str, list[dict]]:
     """Rows for segments, codings and independent codings, in source and position order."""
     rows: dict[str, list[dict]] = defaultdict(list)
@@ -146,7 +158,8 @@ def _segments(project: Project, round_id: str, counting: str, people: dict, code
     for sel in _coded(project):
         by_source[sel.source].append(sel)
     for index, source in enumerate(sorted(by_source, key=lambda g: project.sources[g]), start=1):
-        for position, sel in enumerate(sorted(by_source[source], key=lambda s: (s.start, s.end)), start=1):
+        for position, same in enumerate(_spans(by_source[source]), start=1):
+            sel = same[0]
             segment_id = f"{round_id}-{index:03d}-{position:04d}"
             raw = cut(project.texts[source], sel.start, sel.end, counting) if source in project.texts else sel.name
             rows["segments"].append(
@@ -161,7 +174,7 @@ def _segments(project: Project, round_id: str, counting: str, people: dict, code
                 }
             )
             by_user = defaultdict(set)
-            for target, user in sel.codings:
+            for target, user in (c for s in same for c in s.codings):
                 if target in codes:
                     by_user[_coder_id(project.users.get(user, user))].add(codes[target])
             for code in sorted(set().union(*by_user.values())):
@@ -295,6 +308,7 @@ def import_qdpx(
     rows = _segments(project, round_id, counting, people, code_map)
     changed = replace_tables(folder, _new_tables(raw, round_id, people, new_codes, rows))
     memos = len(project.selections) - len(_coded(project))
+    merged = len(_coded(project)) - len(rows["segments"])
     from_names = sum(s.source not in project.texts for s in _coded(project))
     return "\n".join(
         [
@@ -304,6 +318,7 @@ def import_qdpx(
             f"positions counted as {counting.replace('_', ' ')} (selections on word boundaries: "
             f"code points {by_points:.0%}, UTF-16 units {by_units:.0%})",
             f"new codes added: {len(new_codes)}; uncoded selections (memos) skipped: {memos}; "
+            f"selections with the same span merged into one segment: {merged}; "
             f"non-text sources skipped: {project.skipped_sources}; "
             f"codings pointing at neither a code nor a case ignored: {project.unknown_targets}",
             *(

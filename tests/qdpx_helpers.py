@@ -42,7 +42,8 @@ def coding(guid: str, target: str, user: str | None = None) -> str:
 
 def selection(guid: str, start: int, end: int, codings: str = "") -> str:
     """A PlainTextSelection element."""
-    return f'<PlainTextSelection guid="{guid}" startPosition="{start}" endPosition="{end}">{codings}</PlainTextSelection>'
+    attrs = f'guid="{guid}" startPosition="{start}" endPosition="{end}"'
+    return f"<PlainTextSelection {attrs}>{codings}</PlainTextSelection>"
 
 
 DEFAULT_SELECTIONS = (

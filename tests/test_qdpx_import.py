@@ -18,10 +18,10 @@ from samendoen_analysis.qdpx_read import read_qdpx
 from .qdpx_helpers import (
     ATLAS,
     EXAMPLE,
-    G,
     LATER,
     NVIVO,
     TEXT,
+    G,
     case,
     codes_map,
     coding,
@@ -249,13 +249,19 @@ def test_nvivo_import(data_copy, tmp_path):
                          keep_new_codes=True)
     assert "positions counted as utf16 units" in report
     corpus, segments, codings = _round(data_copy)
-    assert len(segments) == 303 and len(codings) == 303 and len(corpus.independent_codings) == 464
+    # NVivo writes one selection per code: 303 selections cover 188 distinct spans.
+    assert "merged into one segment: 115" in report and "new codes added: 76" in report
+    assert len(segments) == 188 and len(codings) == 303 and len(corpus.independent_codings) == 464
     assert segments["respondent_id"].unique().tolist() == ["S9-R1"]  # every coding is in videos_10_selected
     assert "S9-R2" in set(corpus.respondents["respondent_id"])  # an interview without codings still counts
     assert set(corpus.codebook["kind"]) == {"lens", "subtheme", "tag"}
     used = {c for c in codings["code_id"].astype(str)}
     assert all(c.startswith("new.") for c in used) and len(corpus.codebook) == 34 + len(used)
-    first = segments.set_index("source_ref").loc["videos_10_selected:3137-3284", "text"]
+    first = segments.set_index("source_ref").loc["videos_10_selected:3137-3284"]
+    same_span = [s for s in read_qdpx(path).selections if (s.start, s.end) == (3137, 3284)]
+    assert len(same_span) > 1  # several selections, one segment with all their codes
+    assert len(codings[codings["segment_id"] == first["segment_id"]]) == len(same_span)
+    first = first["text"]
     assert first.startswith("Senkit nem lehet kötelezni oltásra") and first.endswith("szaporodhat és nem élhet.")
 
 

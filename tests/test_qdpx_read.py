@@ -15,11 +15,11 @@ from samendoen_analysis.qdpx_read import check_offsets, cut, detect_counting, re
 from .qdpx_helpers import (
     ATLAS,
     END,
-    G,
     LATER,
     NVIVO,
     START,
     TEXT,
+    G,
     case,
     coding,
     good,
