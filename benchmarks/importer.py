@@ -34,10 +34,9 @@ def bench_import(n_segments: int = 10_000, reps: int = 3, seed: int = 0, round_i
         print(f"\n## Import\n\n{message}")
         write_json("import", {"skipped": message})
         return {"skipped": message}
+    from benchmarks.synth import generate_corpus
     from samendoen_analysis.qdpx_export import export_qdpx
     from samendoen_analysis.qdpx_import import import_qdpx
-
-    from benchmarks.synth import generate_corpus
 
     samples: dict[str, list[float]] = {"import_api": [], "import_cli": []}
     with tempfile.TemporaryDirectory(prefix="samendoen-import-") as name:
