@@ -14,7 +14,7 @@ from samendoen_analysis.cli import main
 from samendoen_analysis.labels import relabel
 from samendoen_analysis.measures import emphasis
 from samendoen_analysis.paths import NOTEBOOKS_DIR
-from samendoen_analysis.run import NotebookFailed, notebook_paths, reproduce
+from samendoen_analysis.run import NotebookFailed, compare_tables, notebook_paths, reproduce
 from samendoen_analysis.tables import wide
 
 
@@ -41,6 +41,10 @@ def test_every_notebook_ran_and_report_links_every_figure(full_run):
     for src in re.findall(r'src="([^"]+)"', index):
         assert (full_run / "report" / src).resolve().is_file(), src
     assert len(re.findall(r"<img ", index)) == len(figures)
+
+
+def test_tables_match_the_committed_reference(full_run):
+    assert compare_tables(full_run / "tables") == []
 
 
 def test_manifest_records_inputs_and_versions(full_run, corpus):
