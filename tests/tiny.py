@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
 from samendoen_analysis.paths import DATA_DIR
+from samendoen_analysis.store import write_table
 
 RESPONDENT_COLUMNS = ["respondent_id", "school_id", "round", "role_nl", "role_en", "role_group", "interviewer", "mode"]
 GROUP_ROLE = {
@@ -18,10 +20,7 @@ GROUP_ROLE = {
 
 
 def _write(path: Path, header: list[str], rows: list[list]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    write_table(path, pd.DataFrame(rows, columns=header))
 
 
 def write_tiny_corpus(

@@ -10,18 +10,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from samendoen_analysis.paths import DATA_DIR
 from samendoen_analysis.qdpx_export import export_qdpx
+from samendoen_analysis.store import write_table
 
 HERE = Path(__file__).resolve().parent
 ROUND, SCHOOL = "R2", "S6"
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    write_table(path, pd.DataFrame(rows, columns=header))
 
 
 def build(out: Path = HERE / "R2-ronde-twee.qdpx") -> Path:
