@@ -18,7 +18,7 @@ from pathlib import Path
 from benchmarks.common import print_table, summarise, timed, write_json
 from samendoen_analysis.paths import DATA_DIR
 
-MODULES = ("samendoen_analysis.qdpx_import", "samendoen_analysis.qdpx_export")
+MODULES = ("samendoen_analysis.qdpx.importer", "samendoen_analysis.qdpx.exporter")
 
 
 def missing_modules() -> list[str]:
@@ -35,8 +35,8 @@ def bench_import(n_segments: int = 10_000, reps: int = 3, seed: int = 0, round_i
         write_json("import", {"skipped": message})
         return {"skipped": message}
     from benchmarks.synth import generate_corpus
-    from samendoen_analysis.qdpx_export import export_qdpx
-    from samendoen_analysis.qdpx_import import import_qdpx
+    from samendoen_analysis.qdpx.exporter import export_qdpx
+    from samendoen_analysis.qdpx.importer import import_qdpx
 
     samples: dict[str, list[float]] = {"import_api": [], "import_cli": []}
     with tempfile.TemporaryDirectory(prefix="samendoen-import-") as name:

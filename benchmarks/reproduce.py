@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from benchmarks.common import print_table, summarise, timed, write_json
-from samendoen_analysis import run
+from samendoen_analysis.run import reproduce as run
 
 PARAMETERS = "out_dir = ''\n"
 FLOOR_CODE = """import pandas as pd

@@ -34,13 +34,13 @@ def _current_rss_mb() -> float:
 
 def worker(folder: str, loo: bool = True) -> dict:
     """Time every stage on one data folder; runs inside the per-size subprocess."""
-    import samendoen_analysis.corpus as corpus_mod
-    import samendoen_analysis.robustness as robustness_mod
-    import samendoen_analysis.schema as schema_mod
+    import samendoen_analysis.analysis.robustness as robustness_mod
+    import samendoen_analysis.data.corpus as corpus_mod
+    import samendoen_analysis.data.schema as schema_mod
     from benchmarks.synth import data_size
-    from samendoen_analysis.claims import evaluate_claims
-    from samendoen_analysis.corpus import load_corpus
-    from samendoen_analysis.measures import MEASURES, NORMALISATIONS, emphasis
+    from samendoen_analysis.analysis.claims import evaluate_claims
+    from samendoen_analysis.analysis.measures import MEASURES, NORMALISATIONS, emphasis
+    from samendoen_analysis.data.corpus import load_corpus
 
     baseline = _current_rss_mb()
     times: dict[str, float] = {}

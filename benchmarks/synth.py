@@ -2,7 +2,7 @@
 
 Segment lengths are drawn from the word counts of the shipped ``data/segments.csv``; the words
 themselves are drawn from the shipped texts (tokens that are one word each by
-:mod:`samendoen_analysis.words`, so punctuation, accents and ``zo'n`` stay in), so reading,
+:mod:`samendoen_analysis.data.words`, so punctuation, accents and ``zo'n`` stay in), so reading,
 validation and word counting see text like the real corpus. The codebook, claims and descriptor
 are copied from ``data/``. Ids are valid, every segment is coded, positions are 1, 2, 3, ... per
 interview, and the same seed always gives the same bytes.
@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from samendoen_analysis.data.words import count_words
 from samendoen_analysis.paths import DATA_DIR
-from samendoen_analysis.words import count_words
 
 SEGMENTS_PER_RESPONDENT = 25
 RESPONDENTS_PER_SCHOOL = 25

@@ -12,8 +12,8 @@ from samendoen_analysis.paths import RESULTS_DIR
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from samendoen_analysis.corpus import load_corpus
-    from samendoen_analysis.summary import corpus_summary
+    from samendoen_analysis.analysis.summary import corpus_summary
+    from samendoen_analysis.data.corpus import load_corpus
 
     corpus = load_corpus(args.data_dir, deny_list=args.deny_list)
     for note in corpus.notes:
@@ -23,7 +23,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from samendoen_analysis.run import reproduce
+    from samendoen_analysis.run.reproduce import reproduce
 
     result = reproduce(args.out, dict(args.p or []), jobs=args.jobs, check=args.check)
     print(
@@ -36,7 +36,7 @@ def _reproduce(args: argparse.Namespace) -> int:
 
 
 def _refresh(args: argparse.Namespace) -> int:
-    from samendoen_analysis.run import refresh_notebooks
+    from samendoen_analysis.run.reproduce import refresh_notebooks
 
     for path in refresh_notebooks(jobs=args.jobs):
         print(f"refreshed {path.name}")
@@ -44,7 +44,7 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _import_qdpx(args: argparse.Namespace) -> int:
-    from samendoen_analysis.qdpx_import import import_qdpx
+    from samendoen_analysis.qdpx.importer import import_qdpx
 
     report = import_qdpx(
         args.file,
@@ -61,7 +61,7 @@ def _import_qdpx(args: argparse.Namespace) -> int:
 
 
 def _export_qdpx(args: argparse.Namespace) -> int:
-    from samendoen_analysis.qdpx_export import export_qdpx
+    from samendoen_analysis.qdpx.exporter import export_qdpx
 
     path = export_qdpx(args.out, data_dir=args.data, rounds=args.round)
     print(f"wrote {path}")
@@ -69,7 +69,7 @@ def _export_qdpx(args: argparse.Namespace) -> int:
 
 
 def _student_copies(args: argparse.Namespace) -> int:
-    from samendoen_analysis.teaching import write_student_copies
+    from samendoen_analysis.teaching.lessons import write_student_copies
 
     for path in write_student_copies(out_dir=args.out):
         print(f"wrote {path.parent.name}/{path.name}")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from samendoen_analysis import agreement as ag
-from samendoen_analysis.measures import level_codes
+from samendoen_analysis.analysis import agreement as ag
+from samendoen_analysis.analysis.measures import level_codes
 
 NAN = np.nan
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from benchmarks.synth import data_size, generate_corpus
 from samendoen_analysis import load_corpus
-from samendoen_analysis.measures import emphasis
+from samendoen_analysis.analysis.measures import emphasis
 
 
 def _digest(folder: Path) -> dict[str, str]:

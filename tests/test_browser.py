@@ -139,7 +139,7 @@ def test_lesson_renders_in_jupyterlab(lab, browser_tmp):
 
 @pytest.fixture(scope="module")
 def report(browser_tmp) -> Path:
-    from samendoen_analysis.run import reproduce
+    from samendoen_analysis.run.reproduce import reproduce
 
     out = browser_tmp / "results"
     notebooks = [NOTEBOOKS_DIR / "02_codebook.ipynb", NOTEBOOKS_DIR / "07_agreement.ipynb"]

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from samendoen_analysis import load_corpus
-from samendoen_analysis.claims import evaluate_claims
-from samendoen_analysis.robustness import bootstrap_ratios, leave_one_out, robustness_summary, robustness_table
+from samendoen_analysis.analysis.claims import evaluate_claims
+from samendoen_analysis.analysis.robustness import bootstrap_ratios, leave_one_out, robustness_summary, robustness_table
 
 from .tiny import words, write_tiny_corpus
 

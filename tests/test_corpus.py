@@ -6,8 +6,8 @@ import csv
 from collections import Counter, defaultdict
 
 from samendoen_analysis.cli import main
+from samendoen_analysis.data.words import WORD_PATTERN, count_words
 from samendoen_analysis.paths import DATA_DIR
-from samendoen_analysis.words import WORD_PATTERN, count_words
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -107,7 +107,7 @@ def test_article_emphasis_holds_in_words():
 
 
 def test_claims_hold_in_words(corpus):
-    from samendoen_analysis.claims import evaluate_claims
+    from samendoen_analysis.analysis.claims import evaluate_claims
 
     result = evaluate_claims(corpus)
     assert result["holds"].all(), result.loc[~result["holds"], ["claim_id", "evidence"]].to_dict("records")

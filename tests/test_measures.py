@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from samendoen_analysis import load_corpus
-from samendoen_analysis.measures import emphasis
+from samendoen_analysis.analysis.measures import emphasis
 
 from .tiny import words, write_tiny_corpus
 

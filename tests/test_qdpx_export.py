@@ -11,9 +11,9 @@ from defusedxml.ElementTree import fromstring
 
 from samendoen_analysis import load_corpus
 from samendoen_analysis.cli import main
-from samendoen_analysis.qdpx_export import VARIABLES, export_qdpx, guid
-from samendoen_analysis.qdpx_import import import_qdpx
-from samendoen_analysis.qdpx_read import detect_counting, read_qdpx
+from samendoen_analysis.qdpx.exporter import VARIABLES, export_qdpx, guid
+from samendoen_analysis.qdpx.importer import import_qdpx
+from samendoen_analysis.qdpx.read import detect_counting, read_qdpx
 
 from .qdpx_helpers import EXAMPLE, XSD
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from samendoen_analysis import load_corpus
-from samendoen_analysis.anonymisation import PATTERNS
 from samendoen_analysis.cli import main
+from samendoen_analysis.data.anonymisation import PATTERNS
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.qdpx_import import import_qdpx
-from samendoen_analysis.qdpx_read import read_qdpx
+from samendoen_analysis.qdpx.importer import import_qdpx
+from samendoen_analysis.qdpx.read import read_qdpx
 
 from .qdpx_helpers import (
     ATLAS,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from samendoen_analysis import qdpx_read
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.qdpx_read import check_offsets, cut, detect_counting, read_qdpx
+from samendoen_analysis.qdpx import read as qdpx_read
+from samendoen_analysis.qdpx.read import check_offsets, cut, detect_counting, read_qdpx
 
 from .qdpx_helpers import (
     ATLAS,

@@ -10,12 +10,12 @@ import nbformat
 import pandas as pd
 import pytest
 
+from samendoen_analysis.analysis.measures import emphasis
 from samendoen_analysis.cli import main
-from samendoen_analysis.labels import relabel
-from samendoen_analysis.measures import emphasis
 from samendoen_analysis.paths import NOTEBOOKS_DIR
-from samendoen_analysis.run import NotebookFailed, compare_tables, notebook_paths, reproduce
-from samendoen_analysis.tables import wide
+from samendoen_analysis.present.labels import relabel
+from samendoen_analysis.present.tables import wide
+from samendoen_analysis.run.reproduce import NotebookFailed, compare_tables, notebook_paths, reproduce
 
 
 def _tree_hash(folder: Path) -> str:

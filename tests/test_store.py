@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from samendoen_analysis.data.store import TABLE_FILES, read_raw, replace_tables, table_bytes, write_table
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.store import TABLE_FILES, read_raw, replace_tables, table_bytes, write_table
 
 from .qdpx_helpers import hashes
 

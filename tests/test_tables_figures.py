@@ -8,10 +8,10 @@ matplotlib.use("Agg")  # plain test process; kernels keep their inline backend
 
 import pandas as pd  # noqa: E402
 
-from samendoen_analysis.figures import group_bars, heatmap, save_figure, set_style  # noqa: E402
-from samendoen_analysis.labels import label, relabel  # noqa: E402
-from samendoen_analysis.measures import emphasis  # noqa: E402
-from samendoen_analysis.tables import write_table  # noqa: E402
+from samendoen_analysis.analysis.measures import emphasis  # noqa: E402
+from samendoen_analysis.present.figures import group_bars, heatmap, save_figure, set_style  # noqa: E402
+from samendoen_analysis.present.labels import label, relabel  # noqa: E402
+from samendoen_analysis.present.tables import write_table  # noqa: E402
 
 
 def _write_all(corpus, folder, lang):

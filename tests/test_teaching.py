@@ -9,7 +9,7 @@ import pytest
 
 from samendoen_analysis.cli import main
 from samendoen_analysis.paths import NOTEBOOKS_DIR
-from samendoen_analysis.teaching import (
+from samendoen_analysis.teaching.lessons import (
     BEGIN,
     CODE_PLACEHOLDER,
     STUDENT_DIR,

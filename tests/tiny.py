@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from samendoen_analysis.data.store import write_table
 from samendoen_analysis.paths import DATA_DIR
-from samendoen_analysis.store import write_table
 
 RESPONDENT_COLUMNS = ["respondent_id", "school_id", "round", "role_nl", "role_en", "role_group", "interviewer", "mode"]
 GROUP_ROLE = {

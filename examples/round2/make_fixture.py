@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from samendoen_analysis.data.store import write_table
 from samendoen_analysis.paths import DATA_DIR
-from samendoen_analysis.qdpx_export import export_qdpx
-from samendoen_analysis.store import write_table
+from samendoen_analysis.qdpx.exporter import export_qdpx
 
 HERE = Path(__file__).resolve().parent
 ROUND, SCHOOL = "R2", "S6"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus
-from samendoen_analysis.measures import respondent_matrix
+from samendoen_analysis.analysis.measures import respondent_matrix
+from samendoen_analysis.data.corpus import Corpus
 
 
 def sample_table(corpus: Corpus) -> pd.DataFrame:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus
-from samendoen_analysis.measures import PAIR_SEPARATOR, base_codes, group_table, respondent_matrix
+from samendoen_analysis.analysis.measures import PAIR_SEPARATOR, base_codes, group_table, respondent_matrix
+from samendoen_analysis.data.corpus import Corpus
 
 
 def split_groups(value: str) -> list[str]:

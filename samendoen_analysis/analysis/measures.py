@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus
+from samendoen_analysis.data.corpus import Corpus
 
 LEVELS = ("lens", "subtheme")
 MEASURES = ("words", "segments", "respondents")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus
-from samendoen_analysis.measures import coded_units
+from samendoen_analysis.analysis.measures import coded_units
+from samendoen_analysis.data.corpus import Corpus
 
 
 def retrieve(corpus: Corpus, per_cell: int = 2, groups: list[str] | None = None, max_chars: int = 220) -> pd.DataFrame:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.corpus import load_corpus
-from samendoen_analysis.csvio import read_table
+from samendoen_analysis.data.corpus import load_corpus
+from samendoen_analysis.data.csvio import read_table
+from samendoen_analysis.data.schema import field_names, load_descriptor, resource
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.schema import field_names, load_descriptor, resource
 
 TABLE_FILES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
 

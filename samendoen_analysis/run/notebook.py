@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus, load_corpus
-from samendoen_analysis.labels import label, relabel
-from samendoen_analysis.params import ParameterError, Selection, as_list, check_choices, check_parameters
+from samendoen_analysis.data.corpus import Corpus, load_corpus
 from samendoen_analysis.paths import PROJECT_ROOT, RESULTS_DIR
-from samendoen_analysis.tables import write_table
+from samendoen_analysis.present.labels import label, relabel
+from samendoen_analysis.present.tables import write_table
+from samendoen_analysis.run.params import ParameterError, Selection, as_list, check_choices, check_parameters
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class Context:
 
     def figure(self, fig, name: str) -> None:
         """Save a figure as PNG and SVG in the output folder."""
-        from samendoen_analysis.figures import save_figure
+        from samendoen_analysis.present.figures import save_figure
 
         save_figure(fig, self.out_dir / "figures", name)
 
@@ -74,7 +74,7 @@ def prepare(
     compare : str
         The two role groups compared, comma-separated.
     measure, normalisation, lang : str
-        See :func:`samendoen_analysis.params.check_parameters`.
+        See :func:`samendoen_analysis.run.params.check_parameters`.
     out_dir : str
         Output folder; empty for ``results/`` in the project.
     figures : bool
@@ -96,7 +96,7 @@ def prepare(
     if len(groups) != 2:
         raise ParameterError(f"compare needs exactly two role groups, got {as_list(compare)}")
     if figures:
-        from samendoen_analysis.figures import set_style
+        from samendoen_analysis.present.figures import set_style
 
         set_style()
     out = Path(out_dir) if out_dir else RESULTS_DIR

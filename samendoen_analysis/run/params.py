@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from samendoen_analysis.corpus import ROLE_GROUPS, Corpus
-from samendoen_analysis.labels import LANGUAGES
-from samendoen_analysis.measures import MEASURES, NORMALISATIONS
+from samendoen_analysis.analysis.measures import MEASURES, NORMALISATIONS
+from samendoen_analysis.data.corpus import ROLE_GROUPS, Corpus
+from samendoen_analysis.present.labels import LANGUAGES
 
 
 class ParameterError(ValueError):
@@ -78,7 +78,7 @@ def check_parameters(
     rounds, schools, role_groups : str or list of str, optional
         Selections; empty means all.
     measure, normalisation, lang : str
-        See :mod:`samendoen_analysis.measures` and :mod:`samendoen_analysis.labels`.
+        See :mod:`samendoen_analysis.analysis.measures` and :mod:`samendoen_analysis.present.labels`.
 
     Returns
     -------

@@ -10,9 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.claims import claim_pairs, evaluate_table
-from samendoen_analysis.corpus import Corpus
-from samendoen_analysis.measures import MEASURES, NORMALISATIONS, base_codes, group_table, normalise, respondent_matrix
+from samendoen_analysis.analysis.claims import claim_pairs, evaluate_table
+from samendoen_analysis.analysis.measures import (
+    MEASURES,
+    NORMALISATIONS,
+    base_codes,
+    group_table,
+    normalise,
+    respondent_matrix,
+)
+from samendoen_analysis.data.corpus import Corpus
 
 
 def _matrices(corpus: Corpus) -> dict[str, pd.DataFrame]:
@@ -52,7 +59,7 @@ def leave_one_out(corpus: Corpus, unit: str, measure: str = "words", normalisati
     unit : {"school_id", "respondent_id"}
         What to leave out.
     measure, normalisation : str
-        As in :func:`samendoen_analysis.claims.evaluate_claims`.
+        As in :func:`samendoen_analysis.analysis.claims.evaluate_claims`.
 
     Returns
     -------

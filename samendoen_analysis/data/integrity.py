@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.anonymisation import find_identifiers
+from samendoen_analysis.data.anonymisation import find_identifiers
 from samendoen_analysis.errors import DataError
 
 CODABLE_KINDS = ("subtheme", "tag")

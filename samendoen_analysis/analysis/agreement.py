@@ -20,7 +20,7 @@ coder apply the code (1) or not (0)?
   "applied nothing"), because every coded segment carries at least one code.
 * At **lens** level sub-themes are lifted to their lens (two sub-themes of one lens are one
   decision "lens applied"); at **sub-theme** level they are kept. The cross-cutting tags
-  (corona) are decisions at both levels, as in :mod:`samendoen_analysis.measures`.
+  (corona) are decisions at both levels, as in :mod:`samendoen_analysis.analysis.measures`.
 * **Per code**, the units are the independently coded segments, one binary value per coder.
   Percent agreement and Cohen's kappa use the segments both coders of the pair coded;
   Krippendorff's alpha uses every segment with values from at least two coders, any number
@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from samendoen_analysis.labels import label
-from samendoen_analysis.measures import LEVELS, base_codes, level_codes
+from samendoen_analysis.analysis.measures import LEVELS, base_codes, level_codes
+from samendoen_analysis.present.labels import label
 
 NONE = "(none)"
 POOLED = "pooled"
@@ -211,7 +211,7 @@ def decisions(independent: pd.DataFrame, codebook: pd.DataFrame, level: str) -> 
     codebook : pandas.DataFrame
         The codebook.
     level : {"lens", "subtheme"}
-        Level; the codes are :func:`samendoen_analysis.measures.level_codes`.
+        Level; the codes are :func:`samendoen_analysis.analysis.measures.level_codes`.
 
     Returns
     -------

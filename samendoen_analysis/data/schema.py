@@ -178,7 +178,7 @@ def validate_table(frame: pd.DataFrame, name: str, descriptor_path: Path, file: 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The table as strings, as :func:`samendoen_analysis.csvio.read_table` returns it.
+        The table as strings, as :func:`samendoen_analysis.data.csvio.read_table` returns it.
     name : str
         Resource name in the descriptor.
     descriptor_path : Path

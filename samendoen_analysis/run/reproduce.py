@@ -20,7 +20,7 @@ from pathlib import Path
 
 from samendoen_analysis.paths import NOTEBOOKS_DIR, REFERENCE_DIR, resolve_data_dir
 
-CACHE_ENV = "SAMENDOEN_CORPUS_CACHE"  # the same as samendoen_analysis.corpus.CACHE_ENV (not imported: pandas)
+CACHE_ENV = "SAMENDOEN_CORPUS_CACHE"  # the same as samendoen_analysis.data.corpus.CACHE_ENV (not imported: pandas)
 PACKAGES = ("samendoen-analysis", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert",
             "scikit-learn", "krippendorff")
 
@@ -211,7 +211,7 @@ def refresh_notebooks(jobs: int | None = None, progress: bool = True) -> list[Pa
 
 def _cache_corpus(data_dir: str | None, path: Path) -> None:
     """Load and validate the data folder once for the notebooks; on any error leave no cache."""
-    from samendoen_analysis.corpus import load_corpus, write_cache
+    from samendoen_analysis.data.corpus import load_corpus, write_cache
 
     try:
         write_cache(path, load_corpus(data_dir or None))

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus
+from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.paths import NOTEBOOKS_DIR
 
 TEACHING_DIR = NOTEBOOKS_DIR / "teaching"

@@ -13,7 +13,7 @@ from xml.etree import ElementTree as ET
 
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus, load_corpus
+from samendoen_analysis.data.corpus import Corpus, load_corpus
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 VARIABLES = ("school_id", "role_group", "role_nl", "role_en", "interviewer", "mode", "round", "school_type", "region")

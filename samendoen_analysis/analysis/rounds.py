@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.claims import evaluate_claims
-from samendoen_analysis.corpus import Corpus
+from samendoen_analysis.analysis.claims import evaluate_claims
+from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.paths import resolve_data_dir
 
 
@@ -21,7 +21,7 @@ def claims_by_round(corpus: Corpus, measure: str = "words", normalisation: str =
     corpus : Corpus
         A corpus with one or more rounds.
     measure, normalisation : str
-        As in :func:`samendoen_analysis.claims.evaluate_claims`.
+        As in :func:`samendoen_analysis.analysis.claims.evaluate_claims`.
 
     Returns
     -------
@@ -51,14 +51,14 @@ def copy_with_round(qdpx: str | Path, round_id: str, data_dir: str | Path | None
     data_dir : str or Path, optional
         Folder to copy; default the shipped ``data/``. It is never changed.
     **options
-        Passed on to :func:`samendoen_analysis.qdpx_import.import_qdpx`.
+        Passed on to :func:`samendoen_analysis.qdpx.importer.import_qdpx`.
 
     Returns
     -------
     Path
         The temporary data folder holding both rounds; the caller removes it when done.
     """
-    from samendoen_analysis.qdpx_import import import_qdpx
+    from samendoen_analysis.qdpx.importer import import_qdpx
 
     target = Path(tempfile.mkdtemp(prefix="samendoen-rounds-")) / "data"
     shutil.copytree(resolve_data_dir(data_dir), target)

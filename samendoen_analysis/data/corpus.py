@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis import integrity
-from samendoen_analysis.anonymisation import read_deny_list
-from samendoen_analysis.csvio import read_table
+from samendoen_analysis.data import integrity
+from samendoen_analysis.data.anonymisation import read_deny_list
+from samendoen_analysis.data.csvio import read_table
+from samendoen_analysis.data.words import count_words_series
 from samendoen_analysis.paths import resolve_data_dir
-from samendoen_analysis.words import count_words_series
 
 ROLE_GROUPS = ("teacher", "external_partner", "support_staff", "management")
 TABLES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
@@ -102,7 +102,7 @@ class Corpus:
 def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
     # Imported here, not at the top: pandera takes about 0.4 s to import, which every notebook
     # kernel of `samendoen reproduce` would pay although it gets the corpus from the cache below.
-    from samendoen_analysis.schema import field_names, load_descriptor, resource, validate_table
+    from samendoen_analysis.data.schema import field_names, load_descriptor, resource, validate_table
 
     descriptor_path = data_dir / "datapackage.json"
     descriptor = load_descriptor(descriptor_path)

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from samendoen_analysis.labels import label
+from samendoen_analysis.present.labels import label
 
 PALETTE = "colorblind"
 SEQUENTIAL = "cividis"
@@ -65,7 +65,7 @@ def heatmap(tidy: pd.DataFrame, value_label: str, lang: str, codebook: pd.DataFr
     Parameters
     ----------
     tidy : pandas.DataFrame
-        From :func:`samendoen_analysis.measures.emphasis` with ``by=("role_group",)``.
+        From :func:`samendoen_analysis.analysis.measures.emphasis` with ``by=("role_group",)``.
     value_label : str
         Colour bar label.
     lang : {"nl", "en"}
@@ -188,7 +188,7 @@ def robustness_grid(summary: pd.DataFrame, lang: str) -> plt.Figure:
     Parameters
     ----------
     summary : pandas.DataFrame
-        From :func:`samendoen_analysis.robustness.robustness_summary`.
+        From :func:`samendoen_analysis.analysis.robustness.robustness_summary`.
     lang : {"nl", "en"}
         Label language.
 
@@ -213,7 +213,7 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pl
     Parameters
     ----------
     boot : pandas.DataFrame
-        From :func:`samendoen_analysis.robustness.bootstrap_ratios`.
+        From :func:`samendoen_analysis.analysis.robustness.bootstrap_ratios`.
     lang : {"nl", "en"}
         Label language.
     codebook : pandas.DataFrame
@@ -247,7 +247,7 @@ def confusion_heatmap(
     Parameters
     ----------
     matrix : pandas.DataFrame
-        From :func:`samendoen_analysis.agreement.confusion_matrix`; its axis names are the coders.
+        From :func:`samendoen_analysis.analysis.agreement.confusion_matrix`; its axis names are the coders.
     lang : {"nl", "en"}
         Label language.
     codebook : pandas.DataFrame

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from samendoen_analysis.corpus import Corpus
-from samendoen_analysis.measures import coded_units, level_codes
+from samendoen_analysis.analysis.measures import coded_units, level_codes
+from samendoen_analysis.data.corpus import Corpus
 
 
 def cooccurrence(corpus: Corpus, level: str = "lens") -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""The analyses: response emphasis, the article's claims, robustness, agreement, rounds."""

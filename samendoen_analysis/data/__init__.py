@@ -1,0 +1,1 @@
+"""Reading, validating and writing a data folder: everything that touches the CSV files on disk."""

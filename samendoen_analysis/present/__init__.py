@@ -1,0 +1,1 @@
+"""What readers see: Dutch/English labels, deterministic tables and figures."""

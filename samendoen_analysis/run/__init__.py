@@ -1,0 +1,1 @@
+"""Running the notebooks: parameters, notebook set-up, ``samendoen reproduce`` and its report."""
