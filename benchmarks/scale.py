@@ -39,8 +39,9 @@ def worker(folder: str, loo: bool = True) -> dict:
     import samendoen_analysis.data.schema as schema_mod
     from benchmarks.synth import data_size
     from samendoen_analysis.analysis.claims import evaluate_claims
-    from samendoen_analysis.analysis.measures import MEASURES, NORMALISATIONS, emphasis
+    from samendoen_analysis.analysis.measures import emphasis
     from samendoen_analysis.data.corpus import load_corpus
+    from samendoen_analysis.vocabulary import MEASURES, NORMALISATIONS
 
     baseline = _current_rss_mb()
     times: dict[str, float] = {}

@@ -1,4 +1,4 @@
-"""The one error type for bad input, so every message names file, row, column and a fix."""
+"""The error types for bad input: data (file, row, column and a fix) and options (the valid values)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,7 @@ class DataError(ValueError):
         if self.column is not None:
             where.append(f"column '{self.column}'")
         return f"{', '.join(where)}: {self.problem} Fix: {self.fix}"
+
+
+class ParameterError(ValueError):
+    """An option or parameter has a value that is not valid; the message lists the valid ones."""

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from samendoen_analysis.analysis import agreement as ag
-from samendoen_analysis.analysis.measures import level_codes
+from samendoen_analysis.vocabulary import level_codes
 
 NAN = np.nan
 

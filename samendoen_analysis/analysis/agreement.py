@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from samendoen_analysis.analysis.measures import LEVELS, base_codes, level_codes
 from samendoen_analysis.present.labels import label
+from samendoen_analysis.vocabulary import LEVELS, base_codes, check_option, level_codes, lift
 
 NONE = "(none)"
 POOLED = "pooled"
@@ -191,14 +191,10 @@ def lifted(independent: pd.DataFrame, codebook: pd.DataFrame, level: str) -> pd.
     pandas.DataFrame
         Columns ``segment_id``, ``coder``, ``code_id`` as strings, without duplicate rows.
     """
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; valid values: {', '.join(LEVELS)}")
+    check_option("level", level, LEVELS)
     out = pd.DataFrame({col: independent[col].astype(str).to_numpy() for col in ("segment_id", "coder", "code_id")})
-    if level == "lens":
-        parent = codebook.set_index("code_id")["parent_id"].fillna("").astype(str)
-        up = out["code_id"].map(parent).fillna("")
-        out["code_id"] = up.where(up != "", out["code_id"])
-    return out.drop_duplicates().reset_index(drop=True)
+    out["code_id"] = lift(out["code_id"], codebook, level)
+    return out.dropna(subset=["code_id"]).drop_duplicates().reset_index(drop=True)
 
 
 def decisions(independent: pd.DataFrame, codebook: pd.DataFrame, level: str) -> pd.DataFrame:

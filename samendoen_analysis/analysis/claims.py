@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.analysis.measures import PAIR_SEPARATOR, base_codes, group_table, respondent_matrix
+from samendoen_analysis.analysis.measures import group_table, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
+from samendoen_analysis.vocabulary import PAIR_SEPARATOR, base_codes
 
 
 def split_groups(value: str) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from samendoen_analysis.analysis.measures import coded_units, level_codes
+from samendoen_analysis.analysis.measures import coded_units
 from samendoen_analysis.data.corpus import Corpus
+from samendoen_analysis.vocabulary import level_codes
 
 
 def cooccurrence(corpus: Corpus, level: str = "lens") -> pd.DataFrame:

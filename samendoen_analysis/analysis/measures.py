@@ -16,35 +16,16 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.data.corpus import Corpus
-
-LEVELS = ("lens", "subtheme")
-MEASURES = ("words", "segments", "respondents")
-NORMALISATIONS = ("none", "per_respondent", "share_within_group", "share_within_code")
-PAIR_SEPARATOR = "&"
-
-
-def level_codes(codebook: pd.DataFrame, level: str) -> list[str]:
-    """Codes reported at a level, in codebook order (tags are reported at both levels).
-
-    Parameters
-    ----------
-    codebook : pandas.DataFrame
-        The corpus codebook.
-    level : {"lens", "subtheme"}
-        Aggregation level.
-
-    Returns
-    -------
-    list of str
-        Code ids.
-    """
-    kinds = ("lens", "tag") if level == "lens" else ("subtheme", "tag")
-    return codebook.loc[codebook["kind"].isin(kinds), "code_id"].tolist()
-
-
-def base_codes(codebook: pd.DataFrame, level: str) -> list[str]:
-    """Codes at a level that partition talk (lenses or sub-themes), without tags."""
-    return codebook.loc[codebook["kind"] == level, "code_id"].tolist()
+from samendoen_analysis.vocabulary import (
+    LEVELS,
+    MEASURES,
+    NORMALISATIONS,
+    PAIR_SEPARATOR,
+    base_codes,
+    check_option,
+    level_codes,
+    lift,
+)
 
 
 def coded_units(corpus: Corpus, level: str = "lens") -> pd.DataFrame:
@@ -62,26 +43,11 @@ def coded_units(corpus: Corpus, level: str = "lens") -> pd.DataFrame:
     pandas.DataFrame
         Columns ``segment_id``, ``code_id``, ``respondent_id``, ``words``.
     """
-    codes = corpus.codings["code_id"].astype(str)
-    if level == "lens":
-        parent = corpus.codebook.set_index("code_id")["parent_id"]
-        lifted = codes.map(parent)
-        codes = lifted.where(lifted != "", codes)
+    codes = lift(corpus.codings["code_id"].astype(str), corpus.codebook, level)
     units = pd.DataFrame({"segment_id": corpus.codings["segment_id"].to_numpy(), "code_id": codes.to_numpy()})
     units = units.drop_duplicates()
     segments = corpus.segments.set_index("segment_id")[["respondent_id", "words"]]
     return units.join(segments, on="segment_id")
-
-
-def _pair_units(units: pd.DataFrame, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
-    """Units for segments carrying both codes of each pair, under the code 'a&b'."""
-    frames = []
-    for first, second in pairs:
-        both = set(units.loc[units["code_id"] == first, "segment_id"]) & set(
-            units.loc[units["code_id"] == second, "segment_id"])
-        rows = units[(units["code_id"] == first) & units["segment_id"].isin(both)]
-        frames.append(rows.assign(code_id=f"{first}{PAIR_SEPARATOR}{second}"))
-    return pd.concat(frames, ignore_index=True) if frames else units.iloc[:0]
 
 
 def respondent_matrix(
@@ -108,21 +74,16 @@ def respondent_matrix(
     pandas.DataFrame
         Index ``respondent_id``; integer values.
     """
-    fast = _fast_matrix(corpus, level, measure, pairs)
-    if fast is not None:
-        return fast
-    units = coded_units(corpus, level)
-    units = pd.concat([units, _pair_units(units, pairs)], ignore_index=True)
-    values = units["words"] if measure == "words" else pd.Series(1, index=units.index)
-    table = values.groupby([units["respondent_id"], units["code_id"]]).sum().unstack(fill_value=0)
-    if measure == "respondents":
-        table = (table > 0).astype("int64")
-    columns = level_codes(corpus.codebook, level) + [f"{a}{PAIR_SEPARATOR}{b}" for a, b in pairs]
-    return table.reindex(index=corpus.respondents["respondent_id"], columns=columns, fill_value=0).astype("int64")
+    check_option("level", level, LEVELS)
+    check_option("measure", measure, MEASURES)
+    names = [f"{a}{PAIR_SEPARATOR}{b}" for a, b in pairs]
+    if len(set(names)) < len(names):
+        raise ValueError(f"pairs repeat a pair: {names}")
+    return _count_matrix(corpus, level, measure, pairs)
 
 
-def _unit_arrays(corpus: Corpus, level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index] | None:
-    """Positions behind :func:`coded_units`, once per corpus and level, or None if ids repeat.
+def _unit_arrays(corpus: Corpus, level: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """Positions behind :func:`coded_units`, once per corpus and level.
 
     Returns, per unit (segment x code at the level, duplicates dropped): the segment's row in
     ``corpus.segments``, its respondent's row in ``corpus.respondents`` (-1 if none) and the
@@ -132,56 +93,33 @@ def _unit_arrays(corpus: Corpus, level: str) -> tuple[np.ndarray, np.ndarray, np
     not change, so they are kept in ``corpus._derived``.
     """
     key = ("units", level)
-    if key in corpus._derived:
-        return corpus._derived[key]
-    result = None
-    segment_ids = pd.Index(corpus.segments["segment_id"])
-    respondent_ids = pd.Index(corpus.respondents["respondent_id"])
-    code_col = corpus.codings["code_id"]
-    if segment_ids.is_unique and respondent_ids.is_unique and isinstance(code_col.dtype, pd.CategoricalDtype):
-        # Lift the (few) categories exactly as coded_units lifts every value.
-        categories = pd.Series(code_col.cat.categories.astype(str))
-        if level == "lens":
-            lifted = categories.map(corpus.codebook.set_index("code_id")["parent_id"])
-            categories = lifted.where(lifted != "", categories)
-        names = pd.Index(categories.dropna().unique())
-        lifted_codes = names.get_indexer(categories)  # -1 for a missing lens
-        codes = code_col.cat.codes.to_numpy()
-        unit_code = np.where(codes >= 0, lifted_codes[codes], -1)
+    if key not in corpus._derived:
+        segment_ids = pd.Index(corpus.segments["segment_id"])
+        respondent_ids = pd.Index(corpus.respondents["respondent_id"])
+        codes = pd.Categorical(corpus.codings["code_id"])
+        # Lift the (few) categories, not every coding.
+        names_per_category = lift(pd.Series(codes.categories.astype(str)), corpus.codebook, level)
+        names = pd.Index(names_per_category.dropna().unique())
+        unit_code = np.append(names.get_indexer(names_per_category), -1)[codes.codes]  # -1: unknown
         seg_row = segment_ids.get_indexer(corpus.codings["segment_id"])
         keep = (seg_row >= 0) & (unit_code >= 0)
-        seg_row, unit_code = seg_row[keep], unit_code[keep]
         # A segment counts once per code at the level: drop repeated (segment, code) pairs.
-        pair = np.unique(seg_row.astype(np.int64) * len(names) + unit_code)
-        seg_row, unit_code = pair // len(names), pair % len(names)
+        width = max(len(names), 1)
+        pair = np.unique(seg_row[keep].astype(np.int64) * width + unit_code[keep])
+        seg_row, unit_code = pair // width, pair % width
         seg_resp = respondent_ids.get_indexer(corpus.segments["respondent_id"])
-        result = (seg_row, seg_resp[seg_row], unit_code, names)
-    corpus._derived[key] = result
-    return result
+        corpus._derived[key] = (seg_row, seg_resp[seg_row], unit_code, names)
+    return corpus._derived[key]
 
 
-def _fast_matrix(
-    corpus: Corpus, level: str, measure: str, pairs: Sequence[tuple[str, str]]
-) -> pd.DataFrame | None:
-    """:func:`respondent_matrix` by counting positions (np.bincount) instead of grouping ids.
-
-    Gives the same table; returns None (and the general code runs) for corpora outside the
-    validated shape: repeated ids, uncategorised codes, non-integer words, odd pair lists.
-    """
+def _count_matrix(corpus: Corpus, level: str, measure: str, pairs: Sequence[tuple[str, str]]) -> pd.DataFrame:
+    """The respondent matrix by counting positions (np.bincount) instead of grouping ids."""
     columns = level_codes(corpus.codebook, level)
     pair_names = [f"{a}{PAIR_SEPARATOR}{b}" for a, b in pairs]
-    words = corpus.segments["words"]
-    if (len(set(pair_names)) < len(pair_names) or set(pair_names) & set(columns) or len(set(columns)) < len(columns)
-            or measure not in MEASURES or not pd.api.types.is_integer_dtype(words.dtype)):
-        return None
-    arrays = _unit_arrays(corpus, level)
-    if arrays is None or len(arrays[0]) == 0:
-        return None
-    seg_row, resp_row, unit_code, names = arrays
+    seg_row, resp_row, unit_code, names = _unit_arrays(corpus, level)
     n_resp, n_seg = len(corpus.respondents), len(corpus.segments)
-    where = names.get_indexer(columns)
     out = np.zeros((n_resp, len(columns) + len(pairs)), dtype=np.int64)
-    weights = words.to_numpy(dtype=np.int64)[seg_row] if measure == "words" else None
+    weights = corpus.segments["words"].to_numpy(dtype=np.int64)[seg_row] if measure == "words" else None
 
     def column(mask: np.ndarray) -> np.ndarray:
         counts = np.bincount(resp_row[mask], minlength=n_resp) if weights is None else np.bincount(
@@ -189,7 +127,7 @@ def _fast_matrix(
         return counts if measure != "respondents" else (counts > 0).astype(np.int64)
 
     with_resp = resp_row >= 0  # a segment whose respondent is not in the table is dropped
-    for j, code in enumerate(where):
+    for j, code in enumerate(names.get_indexer(columns)):
         if code >= 0:
             out[:, j] = column(with_resp & (unit_code == code))
     for j, (first, second) in enumerate(pairs, start=len(columns)):
@@ -231,6 +169,7 @@ def normalise(
     >>> normalise(t, pd.Series([2, 1], index=["x", "y"]), "share_within_group")["a"].tolist()
     [75.0, 50.0]
     """
+    check_option("normalisation", normalisation, NORMALISATIONS)
     totals = totals.astype("float64")
     if normalisation == "none":
         return totals
@@ -301,10 +240,27 @@ def emphasis(
     -------
     pandas.DataFrame
         Columns ``*by``, ``code_id``, ``value``, one row per group and code.
+
+    Examples
+    --------
+    >>> from samendoen_analysis import load_corpus
+    >>> table = emphasis(load_corpus(), measure="segments")
+    >>> list(table.columns)
+    ['role_group', 'code_id', 'value']
+    >>> emphasis(load_corpus(), measure="word")
+    Traceback (most recent call last):
+    ...
+    samendoen_analysis.errors.ParameterError: unknown measure 'word'; valid values: words, segments, respondents
     """
+    check_option("normalisation", normalisation, NORMALISATIONS)
+    for column in by:
+        check_option("respondent column", column, corpus.respondents.columns)
     matrix = respondent_matrix(corpus, level, measure)
     table = group_table(matrix, corpus.respondents, by, normalisation, base_codes(corpus.codebook, level))
     table.columns.name = "code_id"
     tidy = table.stack().rename("value").reset_index()
     tidy["code_id"] = pd.Categorical(tidy["code_id"], categories=list(matrix.columns), ordered=True)
     return tidy.sort_values([*by, "code_id"], kind="stable").reset_index(drop=True)
+
+
+__all__ = ["coded_units", "emphasis", "group_table", "normalise", "respondent_matrix"]

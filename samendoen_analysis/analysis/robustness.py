@@ -11,15 +11,9 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.analysis.claims import claim_pairs, evaluate_table
-from samendoen_analysis.analysis.measures import (
-    MEASURES,
-    NORMALISATIONS,
-    base_codes,
-    group_table,
-    normalise,
-    respondent_matrix,
-)
+from samendoen_analysis.analysis.measures import group_table, normalise, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
+from samendoen_analysis.vocabulary import MEASURES, NORMALISATIONS, base_codes
 
 
 def _matrices(corpus: Corpus) -> dict[str, pd.DataFrame]:

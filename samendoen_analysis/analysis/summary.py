@@ -6,6 +6,7 @@ import pandas as pd
 
 from samendoen_analysis.analysis.measures import respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
+from samendoen_analysis.vocabulary import CODABLE_KINDS, MEASURES
 
 
 def sample_table(corpus: Corpus) -> pd.DataFrame:
@@ -57,10 +58,9 @@ def code_frequencies(corpus: Corpus) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``code_id``, ``parent_id``, ``label_nl``, ``label_en``, ``segments``,
-        ``respondents``, ``words``.
+        Columns ``code_id``, ``parent_id``, ``label_nl``, ``label_en`` and one per measure.
     """
-    measures = {m: respondent_matrix(corpus, "subtheme", m).sum() for m in ("segments", "respondents", "words")}
+    measures = {m: respondent_matrix(corpus, "subtheme", m).sum() for m in MEASURES}
     book = corpus.codebook[corpus.codebook["kind"] != "lens"].set_index("code_id")
     table = book[["parent_id", "label_nl", "label_en"]].join(pd.DataFrame(measures))
     return table.reset_index()
@@ -81,7 +81,7 @@ def corpus_summary(corpus: Corpus) -> str:
     """
     groups = corpus.respondents["role_group"].value_counts(sort=False)
     used = corpus.codings["code_id"].astype(str).nunique()
-    codable = int(corpus.codebook["kind"].isin(["subtheme", "tag"]).sum())
+    codable = int(corpus.codebook["kind"].isin(CODABLE_KINDS).sum())
     origins = corpus.segments["origin"].value_counts().sort_index()
     return "\n".join(
         [

@@ -20,9 +20,8 @@ from samendoen_analysis.data.anonymisation import read_deny_list
 from samendoen_analysis.data.csvio import read_table
 from samendoen_analysis.data.words import count_words_series
 from samendoen_analysis.paths import resolve_data_dir
+from samendoen_analysis.vocabulary import ROLE_GROUPS, TABLES, codebook_order, table_file
 
-ROLE_GROUPS = ("teacher", "external_partner", "support_staff", "management")
-TABLES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
 _INTEGER = {"codebook": ["order"], "segments": ["position"]}
 
 
@@ -118,7 +117,7 @@ def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
 
 def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str] | None) -> None:
     t = tables
-    file = {name: data_dir / f"{name}.csv" for name in TABLES}
+    file = {name: data_dir / table_file(name) for name in TABLES}
     integrity.check_codebook_tree(t["codebook"], file["codebook"])
     integrity.check_reference(t["respondents"], "school_id", t["schools"]["school_id"], file["respondents"],
                               "schools.csv")
@@ -139,7 +138,7 @@ def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         t[name][columns] = t[name][columns].astype("int64")
     t["claims"]["threshold"] = pd.to_numeric(t["claims"]["threshold"])
     t["codebook"] = t["codebook"].sort_values("order", kind="stable").reset_index(drop=True)
-    codes = pd.CategoricalDtype(t["codebook"]["code_id"], ordered=True)
+    codes = pd.CategoricalDtype(codebook_order(t["codebook"]), ordered=True)
     for name in ("codings", "independent_codings"):
         t[name]["code_id"] = t[name]["code_id"].astype(codes)
     t["respondents"]["role_group"] = t["respondents"]["role_group"].astype(

@@ -12,8 +12,7 @@ import pandas as pd
 
 from samendoen_analysis.data.anonymisation import find_identifiers
 from samendoen_analysis.errors import DataError
-
-CODABLE_KINDS = ("subtheme", "tag")
+from samendoen_analysis.vocabulary import CODABLE_KINDS
 
 
 def _first_bad(mask: pd.Series) -> int | None:

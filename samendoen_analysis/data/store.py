@@ -19,8 +19,7 @@ from samendoen_analysis.data.corpus import load_corpus
 from samendoen_analysis.data.csvio import read_table
 from samendoen_analysis.data.schema import field_names, load_descriptor, resource
 from samendoen_analysis.errors import DataError
-
-TABLE_FILES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
+from samendoen_analysis.vocabulary import TABLES
 
 
 def read_raw(data_dir: Path) -> dict[str, pd.DataFrame]:
@@ -40,7 +39,7 @@ def read_raw(data_dir: Path) -> dict[str, pd.DataFrame]:
     notes: list[str] = []
     return {
         name: read_table(data_dir / resource(descriptor, name)["path"], field_names(resource(descriptor, name)), notes)
-        for name in TABLE_FILES
+        for name in TABLES
     }
 
 
@@ -100,7 +99,7 @@ def write_table(path: Path, frame: pd.DataFrame) -> None:
 
 def _paths(data_dir: Path) -> dict[str, Path]:
     descriptor = load_descriptor(data_dir / "datapackage.json")
-    return {name: data_dir / resource(descriptor, name)["path"] for name in TABLE_FILES}
+    return {name: data_dir / resource(descriptor, name)["path"] for name in TABLES}
 
 
 def replace_tables(data_dir: Path, tables: dict[str, pd.DataFrame]) -> list[str]:

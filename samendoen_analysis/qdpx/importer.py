@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from samendoen_analysis.data.csvio import read_table
-from samendoen_analysis.data.integrity import CODABLE_KINDS
 from samendoen_analysis.data.store import read_raw, replace_tables
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.paths import resolve_data_dir
 from samendoen_analysis.qdpx.read import Project, check_offsets, cut, detect_counting, norm_guid, read_qdpx
+from samendoen_analysis.vocabulary import CODABLE_KINDS
 
 ATTRIBUTES = ("school_id", "role_group", "role_nl", "role_en", "interviewer", "mode")
 MAP_COLUMNS = ["source", "respondent_id", *ATTRIBUTES]

@@ -9,13 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from samendoen_analysis.analysis.measures import MEASURES, NORMALISATIONS
-from samendoen_analysis.data.corpus import ROLE_GROUPS, Corpus
-from samendoen_analysis.present.labels import LANGUAGES
-
-
-class ParameterError(ValueError):
-    """A notebook or command-line parameter has a value that is not valid."""
+from samendoen_analysis.data.corpus import Corpus
+from samendoen_analysis.errors import ParameterError
+from samendoen_analysis.vocabulary import LANGUAGES, MEASURES, NORMALISATIONS, ROLE_GROUPS, check_option
 
 
 def as_list(value: str | Iterable[str] | None) -> list[str]:
@@ -35,17 +31,9 @@ def as_list(value: str | Iterable[str] | None) -> list[str]:
     return [str(v) for v in value]
 
 
-def check_choice(name: str, value: str, valid: Iterable[str]) -> str:
-    """Return ``value`` if it is one of ``valid``, else raise a ParameterError listing them."""
-    valid = list(valid)
-    if value not in valid:
-        raise ParameterError(f"unknown {name} {value!r}; valid values: {', '.join(valid)}")
-    return value
-
-
 def check_choices(name: str, values: str | Iterable[str] | None, valid: Iterable[str]) -> list[str]:
     """Return the values as a list if each is in ``valid``, else raise a ParameterError."""
-    return [check_choice(name, v, valid) for v in as_list(values)]
+    return [check_option(name, v, valid) for v in as_list(values)]
 
 
 @dataclass(frozen=True)
@@ -94,10 +82,10 @@ def check_parameters(
         rounds=check_choices("round", rounds, corpus.rounds),
         schools=check_choices("school", schools, corpus.schools["school_id"]),
         role_groups=check_choices("role group", role_groups, ROLE_GROUPS),
-        measure=check_choice("measure", measure, MEASURES),
-        normalisation=check_choice("normalisation", normalisation, NORMALISATIONS),
-        lang=check_choice("language", lang, LANGUAGES),
+        measure=check_option("measure", measure, MEASURES),
+        normalisation=check_option("normalisation", normalisation, NORMALISATIONS),
+        lang=check_option("language", lang, LANGUAGES),
     )
 
 
-__all__ = ["ParameterError", "Selection", "as_list", "check_choice", "check_choices", "check_parameters"]
+__all__ = ["ParameterError", "Selection", "as_list", "check_choices", "check_parameters"]
