@@ -5,15 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from samendoen_analysis.data.store import TABLE_FILES, read_raw, replace_tables, table_bytes, write_table
+from samendoen_analysis.data.store import read_raw, replace_tables, table_bytes, write_table
 from samendoen_analysis.errors import DataError
+from samendoen_analysis.vocabulary import TABLES
 
 from .qdpx_helpers import hashes
 
 
 def test_read_raw_gives_every_table_as_strings(data_copy):
     raw = read_raw(data_copy)
-    assert set(raw) == set(TABLE_FILES)
+    assert set(raw) == set(TABLES)
     assert list(raw["segments"].columns) == [
         "segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref"]
     assert raw["codebook"]["order"].iloc[0] == "1"
@@ -21,7 +22,7 @@ def test_read_raw_gives_every_table_as_strings(data_copy):
 
 def test_unchanged_tables_keep_their_bytes(data_copy):
     raw = read_raw(data_copy)
-    for name in TABLE_FILES:
+    for name in TABLES:
         assert table_bytes(raw[name], raw[name], (data_copy / f"{name}.csv").read_bytes()) == (
             data_copy / f"{name}.csv").read_bytes()
     assert replace_tables(data_copy, raw) == []
