@@ -24,7 +24,10 @@ PAIR_SEPARATOR = "&"
 
 
 def level_codes(codebook: pd.DataFrame, level: str) -> list[str]:
-    """Codes reported at a level, in codebook order (tags are reported at both levels).
+    """Codes reported at a level, in codebook order.
+
+    Tags are reported at both levels; a tag under a tag (``corona.absence``) only at sub-theme
+    level, since at lens level it is lifted to its parent tag.
 
     Parameters
     ----------
@@ -38,8 +41,11 @@ def level_codes(codebook: pd.DataFrame, level: str) -> list[str]:
     list of str
         Code ids.
     """
-    kinds = ("lens", "tag") if level == "lens" else ("subtheme", "tag")
-    return codebook.loc[codebook["kind"].isin(kinds), "code_id"].tolist()
+    if level == "lens":
+        keep = (codebook["kind"] == "lens") | ((codebook["kind"] == "tag") & (codebook["parent_id"] == ""))
+    else:
+        keep = codebook["kind"].isin(("subtheme", "tag"))
+    return codebook.loc[keep, "code_id"].tolist()
 
 
 def base_codes(codebook: pd.DataFrame, level: str) -> list[str]:
