@@ -199,3 +199,13 @@ def test_every_number_in_the_descriptor_is_true():
     assert "(1 = first)" in text and all(sorted(p) == list(range(1, len(p) + 1)) for p in positions.values())
     words = re.findall(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eighteen)\b", text, re.IGNORECASE)
     assert sorted(w.lower() for w in words) == ["five", "five", "five", "two", "two"]
+
+
+def test_budgets_are_what_the_seeded_design_writes():
+    design = _design()
+    budgets, rejected = design.design(DATA_DIR)
+    written = {r["respondent_id"]: {c: int(r[c]) for c in design.COLUMNS}
+               for r in _rows(DESIGN.parent / "budgets.csv")}
+    assert budgets == written
+    assert rejected == 0  # data/README.md: "the first draw with this seed passed"
+    assert "the first draw with this seed passed" in (DATA_DIR / "README.md").read_text(encoding="utf-8")
