@@ -110,7 +110,7 @@ def generate_corpus(folder: str | Path, n_segments: int, seed: int = 0, source: 
     seg_ids = np.array([f"SEG{i + 1:07d}" for i in range(n_segments)], dtype=object)
     _write(folder / "segments.csv", pd.DataFrame({
         "segment_id": seg_ids, "respondent_id": resp_ids[owner], "round": rounds[owner], "position": position,
-        "text": texts, "origin": "reconstructed", "source_ref": "",
+        "text": texts, "origin": "reconstructed", "source_ref": "", "coded": "true",
     }))
 
     def draw_codes(n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -98,18 +98,24 @@ def codebook_order(codebook: pd.DataFrame) -> list[str]:
 
 
 def level_codes(codebook: pd.DataFrame, level: str) -> list[str]:
-    """Codes reported at a level, in the codebook's row order (tags are reported at both levels).
+    """Codes reported at a level, in the codebook's row order.
 
-    A loaded corpus keeps its codebook in display order (:func:`codebook_order`).
+    Tags are reported at both levels; a tag under a tag (``corona.absence``) only at sub-theme
+    level, since at lens level it is lifted to its parent tag. A loaded corpus keeps its codebook
+    in display order (:func:`codebook_order`).
 
     Examples
     --------
-    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "t"], "kind": ["lens", "subtheme", "tag"]})
-    >>> level_codes(book, "lens")
-    ['a', 't']
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "t", "t.y"], "kind": ["lens", "subtheme", "tag", "tag"],
+    ...                      "parent_id": ["", "a", "", "t"]})
+    >>> level_codes(book, "lens"), level_codes(book, "subtheme")
+    (['a', 't'], ['a.x', 't', 't.y'])
     """
-    kinds = ("lens", "tag") if check_option("level", level, LEVELS) == "lens" else ("subtheme", "tag")
-    return codebook.loc[codebook["kind"].isin(kinds), "code_id"].astype(str).tolist()
+    if check_option("level", level, LEVELS) == "lens":
+        keep = (codebook["kind"] == "lens") | ((codebook["kind"] == "tag") & (codebook["parent_id"].fillna("") == ""))
+    else:
+        keep = codebook["kind"].isin(CODABLE_KINDS)
+    return codebook.loc[keep, "code_id"].astype(str).tolist()
 
 
 def base_codes(codebook: pd.DataFrame, level: str) -> list[str]:

@@ -25,14 +25,15 @@ SEGMENTS = [
     ("T1", words(5), "expertise.educator"),
     ("E1", words(10), "expertise.youth_world"),
     ("E2", words(10), "expertise.signalling"),
-    ("T1", words(8), "obstacles.corona_rules;corona"),
+    ("T1", words(8), "obstacles.corona_rules;corona;corona.infection_fear"),
+    ("T2", words(4), "corona;corona.rules"),  # corona talk on no lens
     ("T1", words(12), "obstacles.too_short"),
     ("E2", words(2), "obstacles.time_pressure"),
     ("T2", words(10), "positive.click"),
     ("E1", words(12), "positive.short_lines"),
     ("T2", words(4), "organisation.joint_activities"),
     ("E1", words(10), "organisation.step_by_step"),
-    ("E2", words(2), "expertise.lessons_vs_projects;corona"),
+    ("E2", words(2), "expertise.lessons_vs_projects;corona;corona.online"),
 ]
 
 
@@ -54,9 +55,17 @@ def test_verdicts_and_statistics(tiny):
     }
     assert result.at["C2", "statistic"] == pytest.approx(22 / 5)  # 20 + 2 expertise words vs 5
     assert result.at["C4", "statistic"] == pytest.approx(10 / 12)
-    assert result.at["C6", "statistic"] == pytest.approx(8 / 10)
-    assert result.at["C7", "statistic"] == pytest.approx(8 / 10)
+    assert result.at["C6", "statistic"] == pytest.approx(12 / 14)
+    assert result.at["C7", "statistic"] == pytest.approx(8 / 12)  # teachers' fear/absence words of their corona
     assert result.at["C1", "statistic"] == pytest.approx(30 - 22)  # smallest lead of ideal
+
+
+def test_subcode_share_counts_a_segment_once_and_can_fail(tmp_path):
+    segments = [*SEGMENTS, ("T2", words(6), "corona;corona.infection_fear;corona.absence"),
+                ("T1", words(30), "obstacles.corona_rules;corona;corona.rules")]
+    result = evaluate_claims(load_corpus(write_tiny_corpus(tmp_path, RESPONDENTS, segments))).set_index("claim_id")
+    assert result.at["C7", "statistic"] == pytest.approx((8 + 6) / (8 + 4 + 6 + 30))
+    assert not result.at["C7", "holds"]
 
 
 def test_claim_fails_when_top_lens_changes(tmp_path):

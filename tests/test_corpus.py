@@ -29,8 +29,8 @@ def test_word_rules():
 
 
 def test_size_and_coverage(corpus):
-    assert len(corpus.segments) >= 250
-    assert corpus.segments["words"].sum() >= 12_000
+    assert len(corpus.segments) >= 240
+    assert corpus.segments["words"].sum() >= 10_000
     per_code = corpus.codings.merge(corpus.segments, on="segment_id").groupby("code_id", observed=False)[
         "respondent_id"
     ]

@@ -67,7 +67,10 @@ def test_export_reads_back_with_code_points(exported, corpus):
 
 def _content(corpus, round_id):
     codes = corpus.codings.assign(code_id=corpus.codings["code_id"].astype(str)).groupby("segment_id")["code_id"]
-    segments = corpus.segments[corpus.segments["round"] == round_id].sort_values(["respondent_id", "position"])
+    # Uncoded talk (coded = false) leaves as a selection without codes, which the importer skips
+    # like any uncoded selection: a round trip keeps the coded segments.
+    segments = corpus.segments[(corpus.segments["round"] == round_id) & corpus.segments["coded"]]
+    segments = segments.sort_values(["respondent_id", "position"])
     segments = segments.join(codes.apply(lambda s: tuple(sorted(s))).rename("codes"), on="segment_id")
     people = corpus.respondents[corpus.respondents["round"] == round_id].astype(str).sort_values("respondent_id")
     schools = corpus.schools[corpus.schools["school_id"].isin(people["school_id"])].sort_values("school_id")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from samendoen_analysis import DataError, load_corpus
+from samendoen_analysis.vocabulary import ROLE_GROUPS
 
 
 def _lines(path: Path) -> list[str]:
@@ -72,7 +73,7 @@ def test_enum(data_copy):
     _edit(data_copy / "respondents.csv", 2, ",management,", ",directie,")
     err = _error(data_copy)
     assert (Path(err.file).name, err.line, err.column) == ("respondents.csv", 2, "role_group")
-    assert "management, teacher, support_staff, external_partner" in str(err)
+    assert ", ".join(ROLE_GROUPS) in str(err)
 
 
 def test_dangling_segment_respondent(data_copy):
@@ -114,7 +115,7 @@ def test_unknown_code_in_independent_coding(data_copy):
 
 def test_empty_text(data_copy):
     path = data_copy / "segments.csv"
-    line = _append(path, 'Z999,S1-TEA1,R1,999,"   ",reconstructed,')
+    line = _append(path, 'Z999,S1-TEA1,R1,999,"   ",reconstructed,,true')
     _append(data_copy / "codings.csv", "Z999,ideal.culture")
     err = _error(data_copy)
     assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "text")
@@ -122,10 +123,44 @@ def test_empty_text(data_copy):
 
 
 def test_segment_without_code(data_copy):
-    line = _append(data_copy / "segments.csv", "Z999,S1-TEA1,R1,999,Ja nou dat was het wel zo'n beetje.,reconstructed,")
+    row = "Z999,S1-TEA1,R1,999,Ja nou dat was het wel zo'n beetje.,reconstructed,,true"
+    line = _append(data_copy / "segments.csv", row)
     err = _error(data_copy)
-    assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "segment_id")
-    assert "no code" in str(err)
+    assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "coded")
+    assert "no code" in str(err) and "coded to false" in err.fix
+
+
+def test_uncoded_talk_is_accepted_without_codes(data_copy):
+    _append(data_copy / "segments.csv", "Z999,S1-TEA1,R1,999,Ja nou dat was het wel zo'n beetje.,reconstructed,,false")
+    corpus = load_corpus(data_copy)
+    assert not corpus.segments.set_index("segment_id").at["Z999", "coded"]
+
+
+@pytest.mark.parametrize("table, row", [("codings.csv", "Z999,ideal.culture"),
+                                        ("independent_codings.csv", "Z999,I2,ideal.culture")])
+def test_coding_on_uncoded_talk_is_refused(data_copy, table, row):
+    _append(data_copy / "segments.csv", "Z999,S1-TEA1,R1,999,Ja nou dat was het wel zo'n beetje.,reconstructed,,false")
+    line = _append(data_copy / table, row)
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == (table, line, "segment_id")
+    assert "coded = false" in str(err)
+
+
+def test_coded_must_be_true_or_false(data_copy):
+    line = _append(data_copy / "segments.csv", "Z999,S1-TEA1,R1,999,Ja nou.,reconstructed,,nee")
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "coded")
+    assert "true or false" in err.fix
+
+
+def test_sub_tag_may_hang_under_a_tag_only(data_copy):
+    path = data_copy / "codebook.csv"
+    line = _append(path, "corona.extra,corona,tag,X,X,X,X,99,#999999")
+    assert "corona.extra" in set(load_corpus(data_copy).codebook["code_id"])
+    _edit(path, line, "corona.extra,corona,", "corona.extra,obstacles.too_short,")
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == ("codebook.csv", line, "parent_id")
+    assert "corona" in err.fix
 
 
 def test_row_with_too_few_fields(data_copy):
@@ -177,7 +212,7 @@ def test_undecodable_bytes_are_refused(data_copy):
     ],
 )
 def test_identifiers_are_refused(data_copy, text, kind):
-    line = _append(data_copy / "segments.csv", f"Z999,S1-TEA1,R1,999,{text},reconstructed,")
+    line = _append(data_copy / "segments.csv", f"Z999,S1-TEA1,R1,999,{text},reconstructed,,true")
     _append(data_copy / "codings.csv", "Z999,ideal.culture")
     err = _error(data_copy)
     assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "text")
@@ -185,7 +220,8 @@ def test_identifiers_are_refused(data_copy, text, kind):
 
 
 def test_deny_list_names_are_refused(data_copy, tmp_path):
-    line = _append(data_copy / "segments.csv", "Z999,S1-TEA1,R1,999,Toen zei Bakker dat het niet kon.,reconstructed,")
+    row = "Z999,S1-TEA1,R1,999,Toen zei Bakker dat het niet kon.,reconstructed,,true"
+    line = _append(data_copy / "segments.csv", row)
     _append(data_copy / "codings.csv", "Z999,ideal.culture")
     deny = tmp_path / "deny.txt"
     deny.write_text("# namen\nbakker\n", encoding="utf-8")

@@ -52,11 +52,11 @@ def write_tiny_corpus(
     seg_rows, coding_rows = [], []
     for i, (rid, text, codes) in enumerate(segments, start=1):
         positions[rid] = positions.get(rid, 0) + 1
-        seg_rows.append([f"X{i:03d}", rid, "R1", positions[rid], text, "reconstructed", ""])
+        seg_rows.append([f"X{i:03d}", rid, "R1", positions[rid], text, "reconstructed", "", "true"])
         coding_rows += [[f"X{i:03d}", code] for code in codes.split(";")]
     _write(
         folder / "segments.csv",
-        ["segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref"],
+        ["segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref", "coded"],
         seg_rows,
     )
     _write(folder / "codings.csv", ["segment_id", "code_id"], coding_rows)

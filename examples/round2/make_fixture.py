@@ -60,12 +60,13 @@ def build(out: Path = HERE / "R2-ronde-twee.qdpx") -> Path:
                     r["text"],
                     "reconstructed",
                     "",
+                    "true",
                 ]
             )
             codings += [[segment_id, code] for code in r["codes"].split(";")]
         _write(
             folder / "segments.csv",
-            ["segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref"],
+            ["segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref", "coded"],
             segments,
         )
         _write(folder / "codings.csv", ["segment_id", "code_id"], codings)

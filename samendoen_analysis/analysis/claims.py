@@ -14,6 +14,8 @@ from samendoen_analysis.analysis.measures import group_table, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.vocabulary import PAIR_SEPARATOR, base_codes
 
+SUBCODE_SEPARATOR = ">"
+
 
 def split_groups(value: str) -> list[str]:
     """Split a claim's ``groups`` field ("teacher;external_partner") into a list."""
@@ -24,6 +26,35 @@ def claim_pairs(claims: pd.DataFrame) -> list[tuple[str, str]]:
     """Code pairs that co-occurrence claims need as extra matrix columns."""
     rows = claims[claims["test"] == "co_occurrence"]
     return [(row.code_id, split_groups(row.groups)[0]) for row in rows.itertuples()]
+
+
+def _subcode_column(code: str, subcodes: str) -> str:
+    """Name of the matrix column a ``subcode_share`` claim reads ("corona>corona.absence;...")."""
+    return f"{code}{SUBCODE_SEPARATOR}{subcodes}"
+
+
+def subcode_columns(corpus: Corpus, measure: str = "words") -> pd.DataFrame:
+    """Per respondent, the measure of segments carrying any of a subcode_share claim's sub-codes.
+
+    A segment with two of the sub-codes counts once, so the share can never exceed 1.
+    """
+    index = pd.Index(corpus.respondents["respondent_id"], name="respondent_id")
+    out = pd.DataFrame(index=index)
+    codes = corpus.codings["code_id"].astype(str)
+    for row in corpus.claims[corpus.claims["test"] == "subcode_share"].itertuples():
+        hit = corpus.codings.loc[codes.isin(split_groups(row.subcodes)), "segment_id"].unique()
+        segments = corpus.segments[corpus.segments["segment_id"].isin(hit)]
+        values = segments["words"] if measure == "words" else pd.Series(1, index=segments.index)
+        per = values.groupby(segments["respondent_id"]).sum().reindex(index, fill_value=0)
+        out[_subcode_column(row.code_id, row.subcodes)] = (per > 0 if measure == "respondents" else per).astype("int64")
+    return out
+
+
+def claim_matrix(corpus: Corpus, measure: str = "words") -> pd.DataFrame:
+    """The lens-level respondent matrix with the extra columns the corpus's claims read."""
+    matrix = respondent_matrix(corpus, "lens", measure, claim_pairs(corpus.claims))
+    extra = subcode_columns(corpus, measure)
+    return matrix.join(extra) if len(extra.columns) else matrix
 
 
 def _value(table: pd.DataFrame, group: str, code: str) -> float:
@@ -71,6 +102,11 @@ def check_claim(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> tup
             bool(stat >= claim["threshold"]),
             f"{groups[0]} {_value(table, groups[0], code):.4g} of {total:.4g}",
         )
+    if test == "subcode_share":
+        part = _value(table, groups[0], _subcode_column(code, claim["subcodes"]))
+        whole = _value(table, groups[0], code)
+        stat = part / whole if whole else np.nan
+        return stat, bool(stat >= claim["threshold"]), f"{groups[0]}: {part:.4g} of {whole:.4g} in {claim['subcodes']}"
     pair = f"{code}{PAIR_SEPARATOR}{groups[0]}"
     both, total = float(table[pair].sum()), float(table[code].sum())
     stat = both / total if total else np.nan
@@ -115,7 +151,7 @@ def evaluate_claims(corpus: Corpus, measure: str = "words", normalisation: str =
     pandas.DataFrame
         The claims with ``statistic``, ``threshold``, ``holds`` and ``evidence``.
     """
-    matrix = respondent_matrix(corpus, "lens", measure, claim_pairs(corpus.claims))
+    matrix = claim_matrix(corpus, measure)
     lenses = base_codes(corpus.codebook, "lens")
     table = group_table(matrix, corpus.respondents, ("role_group",), normalisation, lenses)
     verdicts = evaluate_table(corpus.claims, table, lenses)

@@ -6,6 +6,8 @@ and bootstrap all aggregate the same numbers without going back to the segments.
 
 A segment counts once for every code it carries at the chosen level: at lens level, a segment
 with two sub-themes of one lens counts once for that lens; at sub-theme level, once for each.
+Uncoded talk (segments with ``coded`` false) carries no code, so no measure counts it, and no
+share has it in its numerator or its denominator.
 """
 
 from __future__ import annotations

@@ -10,15 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.analysis.claims import claim_pairs, evaluate_table
+from samendoen_analysis.analysis.claims import claim_matrix, evaluate_table
 from samendoen_analysis.analysis.measures import group_table, normalise, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.vocabulary import MEASURES, NORMALISATIONS, base_codes
 
 
 def _matrices(corpus: Corpus) -> dict[str, pd.DataFrame]:
-    pairs = claim_pairs(corpus.claims)
-    return {m: respondent_matrix(corpus, "lens", m, pairs) for m in MEASURES}
+    return {m: claim_matrix(corpus, m) for m in MEASURES}
 
 
 def by_measure(corpus: Corpus) -> pd.DataFrame:
@@ -60,7 +59,7 @@ def leave_one_out(corpus: Corpus, unit: str, measure: str = "words", normalisati
     pandas.DataFrame
         Columns ``claim_id``, ``condition`` ("without S3"), ``statistic``, ``holds``.
     """
-    matrix = respondent_matrix(corpus, "lens", measure, claim_pairs(corpus.claims))
+    matrix = claim_matrix(corpus, measure)
     people = corpus.respondents.set_index("respondent_id").reindex(matrix.index)
     units = pd.Series(matrix.index, index=matrix.index) if unit == "respondent_id" else people[unit]
     groups = people["role_group"]

@@ -129,6 +129,8 @@ def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str
         integrity.check_codable(t[name], t["codebook"], file[name])
     integrity.check_reference(t["claims"], "code_id", t["codebook"]["code_id"], file["claims"], "codebook.csv")
     integrity.check_segments(t["segments"], t["respondents"], t["codings"], file["segments"])
+    for name in ("codings", "independent_codings"):
+        integrity.check_uncoded_talk(t["segments"], t[name], file[name])
     integrity.check_anonymised(t["segments"], file["segments"], deny)
 
 
@@ -143,6 +145,7 @@ def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         t[name]["code_id"] = t[name]["code_id"].astype(codes)
     t["respondents"]["role_group"] = t["respondents"]["role_group"].astype(
         pd.CategoricalDtype(ROLE_GROUPS, ordered=True))
+    t["segments"]["coded"] = t["segments"]["coded"] == "true"
     t["segments"]["words"] = count_words_series(t["segments"]["text"])
     return t
 

@@ -62,21 +62,33 @@ def check_codable(codings: pd.DataFrame, codebook: pd.DataFrame, file: Path) -> 
 
 
 def check_codebook_tree(codebook: pd.DataFrame, file: Path) -> None:
-    """Sub-themes hang under a lens; lenses and tags hang under nothing."""
-    lenses = codebook.loc[codebook["kind"] == "lens", "code_id"]
-    is_sub = codebook["kind"] == "subtheme"
-    bad = _first_bad(is_sub & ~codebook["parent_id"].isin(lenses))
+    """Sub-themes hang under a lens; a tag hangs under nothing or under a tag; lenses under nothing.
+
+    Tags under a tag (for example ``corona.absence`` under ``corona``) are the project's own
+    refinement of a cross-cutting tag; they are lifted to their parent tag at lens level, as
+    sub-themes are lifted to their lens.
+    """
+    kind = codebook["kind"]
+    parents = codebook["parent_id"]
+    lenses = codebook.loc[kind == "lens", "code_id"]
+    top_tags = codebook.loc[(kind == "tag") & (parents == ""), "code_id"]
+    bad = _first_bad((kind == "subtheme") & ~parents.isin(lenses))
     if bad is not None:
         raise DataError(file, "a sub-theme must have a lens as parent_id.", "set parent_id to one of: "
                         + ", ".join(lenses) + ".", line=bad + 2, column="parent_id")
-    bad = _first_bad(~is_sub & (codebook["parent_id"] != ""))
+    bad = _first_bad((kind == "tag") & (parents != "") & ~parents.isin(top_tags))
     if bad is not None:
-        raise DataError(file, "only sub-themes have a parent_id.", "leave parent_id empty for lenses and tags.",
+        raise DataError(file, "a tag with a parent_id must hang under a tag that has no parent itself.",
+                        "set parent_id to one of: " + ", ".join(top_tags) + ", or leave it empty.",
+                        line=bad + 2, column="parent_id")
+    bad = _first_bad((kind == "lens") & (parents != ""))
+    if bad is not None:
+        raise DataError(file, "a lens has no parent_id.", "leave parent_id empty for lenses.",
                         line=bad + 2, column="parent_id")
 
 
 def check_segments(segments: pd.DataFrame, respondents: pd.DataFrame, codings: pd.DataFrame, file: Path) -> None:
-    """Each segment is coded, in its respondent's round, at a position of its own."""
+    """Each segment is in its respondent's round, at its own position, and coded unless marked uncoded talk."""
     rounds = segments["respondent_id"].map(respondents.set_index("respondent_id")["round"])
     bad = _first_bad(rounds != segments["round"])
     if bad is not None:
@@ -87,11 +99,23 @@ def check_segments(segments: pd.DataFrame, respondents: pd.DataFrame, codings: p
     if dup is not None:
         raise DataError(file, "two segments of one interview share this position.",
                         "number the segments of each interview 1, 2, 3, ...", line=dup + 2, column="position")
-    uncoded = _first_bad(~segments["segment_id"].isin(codings["segment_id"]))
+    coded = segments["coded"] == "true"
+    uncoded = _first_bad(coded & ~segments["segment_id"].isin(codings["segment_id"]))
     if uncoded is not None:
         raise DataError(file, f"segment '{segments['segment_id'].iloc[uncoded]}' has no code in codings.csv.",
-                        "add its consensus code(s) to codings.csv, or remove the segment.",
-                        line=uncoded + 2, column="segment_id")
+                        "add its consensus code(s) to codings.csv, or set coded to false if no code covers "
+                        "this talk.", line=uncoded + 2, column="coded")
+
+
+def check_uncoded_talk(segments: pd.DataFrame, codings: pd.DataFrame, file: Path) -> None:
+    """Refuse a coding (consensus or independent) on a segment marked as uncoded talk."""
+    talk = segments.loc[segments["coded"] == "false", "segment_id"]
+    bad = _first_bad(codings["segment_id"].isin(talk))
+    if bad is not None:
+        raise DataError(file, f"segment '{codings['segment_id'].iloc[bad]}' is marked coded = false in "
+                        "segments.csv (uncoded talk) but has a code here.",
+                        "remove this coding, or set coded to true for the segment in segments.csv.",
+                        line=bad + 2, column="segment_id")
 
 
 def check_anonymised(segments: pd.DataFrame, file: Path, deny: list[str] | None) -> None:

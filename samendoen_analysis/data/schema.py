@@ -19,13 +19,14 @@ from pandera.errors import SchemaErrors
 
 from samendoen_analysis.errors import DataError
 
-_TYPE_PATTERNS = {"integer": r"-?\d+", "number": r"-?\d+(?:\.\d+)?"}
+_TYPE_PATTERNS = {"integer": r"-?\d+", "number": r"-?\d+(?:\.\d+)?", "boolean": r"true|false"}
 _FIXES = {
     "required": "fill in a value.",
     "pattern": "use letters, digits, '.', '_' or '-' only, as the field description says.",
     "enum": "use one of the allowed values.",
     "integer": "write a whole number.",
     "number": "write a number with '.' as decimal point.",
+    "boolean": "write true or false.",
     "minimum": "use a larger value.",
 }
 

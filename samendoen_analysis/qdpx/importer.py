@@ -171,6 +171,7 @@ def _segments(project: Project, round_id: str, counting: str, people: dict, code
                     "text": raw.replace("\r\n", "\n").strip(),
                     "origin": "imported",
                     "source_ref": f"{project.sources[source]}:{sel.start}-{sel.end}",
+                    "coded": "true",
                 }
             )
             by_user = defaultdict(set)
