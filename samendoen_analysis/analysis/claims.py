@@ -1,39 +1,193 @@
-"""The article's findings as testable claims, evaluated on any corpus.
+"""The article's findings as testable claims, evaluated on any corpus, with their uncertainty.
 
 The claims live in ``data/claims.csv`` (what the article says, where, and how it is tested);
-this module only computes. Every claim reads one group-by-code table, so the same function
-serves the plain evaluation, every measure and normalisation, and leave-one-out.
+this module only computes. A claim is read twice:
+
+* its **verdict** reads one group-by-code table (so the same function serves every measure,
+  normalisation and leave-one-out) and is three-valued: ``holds``, ``does not hold`` or
+  ``not evaluable`` with the reason (a group absent from the selection, or nothing to divide);
+  an absent group never counts as zero;
+* its **inference** reads the respondents behind the table: the effect as a ratio, an exact
+  permutation p-value against the claim's threshold and a confidence interval by test
+  inversion (:mod:`samendoen_analysis.analysis.inference`), and the threshold at which the
+  verdict would flip.
+
+Which test answers which kind of claim (see the README, "Which test answers which claim"):
+
+* ``ratio`` (C2-C5): two groups, ratio of their means, labels permuted within schools;
+* ``top_code`` (C1): within each person the lens against every other lens, paired sign-flips;
+  the claim needs all comparisons, so its p-value is the largest (intersection-union test);
+* ``share_of_code`` (C6): the group's share of the code against everyone else's, labels
+  permuted; the share threshold is turned into the matching ratio of means;
+* ``subcode_share`` and ``co_occurrence`` (C7): within each person the tag's words in the
+  sub-codes against its other words, paired sign-flips.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.analysis.measures import PAIR_SEPARATOR, base_codes, group_table, respondent_matrix
+from samendoen_analysis.analysis.inference import Inference, paired_test, ratio_test
+from samendoen_analysis.analysis.measures import (
+    MEASURES,
+    NORMALISATIONS,
+    PAIR_SEPARATOR,
+    base_codes,
+    coded_units,
+    group_table,
+    respondent_matrix,
+)
 from samendoen_analysis.data.corpus import Corpus
+
+HOLDS, FAILS, NOT_EVALUABLE = "holds", "does not hold", "not evaluable"
+VERDICTS = (HOLDS, FAILS, NOT_EVALUABLE)
+SHARE_TESTS = ("subcode_share", "co_occurrence")
+SUBCODE_SEPARATOR = "|"
+LEVEL = 0.95
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict of one claim on one table."""
+
+    statistic: float
+    verdict: str
+    reason: str
+    evidence: str
+
+    @property
+    def holds(self) -> bool | None:
+        """True, False, or None when the claim cannot be evaluated."""
+        return None if self.verdict == NOT_EVALUABLE else self.verdict == HOLDS
 
 
 def split_groups(value: str) -> list[str]:
     """Split a claim's ``groups`` field ("teacher;external_partner") into a list."""
-    return [g for g in value.split(";") if g]
+    return [g for g in str(value).split(";") if g]
+
+
+def subcodes_of(claim: pd.Series | dict) -> list[str]:
+    """The sub-codes a share claim reads: the ``subcodes`` field, or the lens of a co-occurrence claim."""
+    if claim["test"] == "co_occurrence":
+        return split_groups(claim["groups"])[:1]
+    value = claim.get("subcodes", "")
+    return split_groups("" if pd.isna(value) else value)
+
+
+def share_groups(claim: pd.Series | dict) -> list[str]:
+    """Role groups whose words a share claim counts (empty: everyone)."""
+    return [] if claim["test"] == "co_occurrence" else split_groups(claim["groups"])
+
+
+def share_column(claim: pd.Series | dict) -> str:
+    """Matrix column of a share claim: the tag's value in segments that also carry a sub-code."""
+    return f"{claim['code_id']}{PAIR_SEPARATOR}{SUBCODE_SEPARATOR.join(subcodes_of(claim))}"
 
 
 def claim_pairs(claims: pd.DataFrame) -> list[tuple[str, str]]:
-    """Code pairs that co-occurrence claims need as extra matrix columns."""
+    """Code pairs of co-occurrence claims (kept for callers that build pair columns themselves)."""
     rows = claims[claims["test"] == "co_occurrence"]
     return [(row.code_id, split_groups(row.groups)[0]) for row in rows.itertuples()]
 
 
-def _value(table: pd.DataFrame, group: str, code: str) -> float:
-    return float(table.at[group, code]) if group in table.index else 0.0
+def _share_columns(corpus: Corpus, measure: str, claims: pd.DataFrame) -> pd.DataFrame:
+    """Per respondent the value of segments carrying a claim's tag and any of its sub-codes."""
+    units = pd.concat([coded_units(corpus, "subtheme"), coded_units(corpus, "lens")]).drop_duplicates(
+        ["segment_id", "code_id"])
+    index = pd.Index(corpus.respondents["respondent_id"], name="respondent_id")
+    columns = {}
+    for claim in claims[claims["test"].isin(SHARE_TESTS)].to_dict("records"):
+        tagged = set(units.loc[units["code_id"] == claim["code_id"], "segment_id"])
+        inside = tagged & set(units.loc[units["code_id"].isin(subcodes_of(claim)), "segment_id"])
+        rows = corpus.segments[corpus.segments["segment_id"].isin(inside)]
+        values = rows["words"] if measure == "words" else pd.Series(1, index=rows.index)
+        column = values.groupby(rows["respondent_id"].astype(str)).sum().reindex(index, fill_value=0)
+        columns[share_column(claim)] = (column > 0).astype("int64") if measure == "respondents" else column
+    return pd.DataFrame(columns, index=index).astype("int64")
 
 
-def _ratio(a: float, b: float) -> float:
-    return a / b if b else (np.inf if a else np.nan)
+def claim_matrix(corpus: Corpus, measure: str = "words") -> pd.DataFrame:
+    """Respondent-by-code matrix with every column a claim reads (lenses, tags, share columns).
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus, possibly a subset.
+    measure : {"words", "segments", "respondents"}
+        Measure of emphasis.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``respondent_id``, one column per code and per share claim.
+    """
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure '{measure}'; valid values: {', '.join(MEASURES)}")
+    matrix = respondent_matrix(corpus, "lens", measure)
+    extra = _share_columns(corpus, measure, corpus.claims)
+    return pd.concat([matrix, extra.drop(columns=[c for c in extra.columns if c in matrix.columns])], axis=1)
 
 
-def check_claim(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> tuple[float, bool, str]:
+def _absent(table: pd.DataFrame, groups: Sequence[str]) -> Check | None:
+    missing = [g for g in groups if g not in table.index]
+    if missing:
+        return Check(np.nan, NOT_EVALUABLE, f"no {' or '.join(missing)} in the selection", "")
+    return None
+
+
+def _verdict(passes: bool) -> str:
+    return HOLDS if passes else FAILS
+
+
+def _top_code(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> Check:
+    groups, code = split_groups(claim["groups"]), claim["code_id"]
+    ranked = {g: table.loc[g, lenses].astype(float) for g in groups}
+    silent = [g for g, r in ranked.items() if r.sum() == 0]
+    if silent:
+        return Check(np.nan, NOT_EVALUABLE, f"{' and '.join(silent)}: nothing coded with a lens", "")
+    margins = [float(r[code] - r.drop(code).max()) for r in ranked.values()]
+    evidence = "; ".join(f"{g}: top {r.idxmax()} ({r.max():.4g}), {code} {r[code]:.4g}" for g, r in ranked.items())
+    return Check(min(margins), _verdict(min(margins) > 0), "", evidence)
+
+
+def _ratio(claim: pd.Series, table: pd.DataFrame) -> Check:
+    groups, code = split_groups(claim["groups"]), claim["code_id"]
+    a, b = (float(table.at[g, code]) for g in groups)
+    evidence = f"{groups[0]} {a:.4g} vs {groups[1]} {b:.4g}"
+    if a == 0 and b == 0:
+        return Check(np.nan, NOT_EVALUABLE, f"neither group has anything coded {code}", evidence)
+    stat = a / b if b else np.inf
+    return Check(stat, _verdict(stat >= claim["threshold"]), "", evidence)
+
+
+def _share_of_code(claim: pd.Series, table: pd.DataFrame) -> Check:
+    group, code = split_groups(claim["groups"])[0], claim["code_id"]
+    if len(table.index) < 2:
+        return Check(np.nan, NOT_EVALUABLE, f"no group besides {group} in the selection", "")
+    total, own = float(table[code].sum()), float(table.at[group, code])
+    evidence = f"{group} {own:.4g} of {total:.4g}"
+    if total == 0:
+        return Check(np.nan, NOT_EVALUABLE, f"nothing coded {code}", evidence)
+    stat = own / total
+    return Check(stat, _verdict(stat >= claim["threshold"]), "", evidence)
+
+
+def _subcode_share(claim: pd.Series, table: pd.DataFrame) -> Check:
+    code, groups = claim["code_id"], share_groups(claim)
+    rows = table.loc[[g for g in groups if g in table.index]] if groups else table
+    inside, total = float(rows[share_column(claim)].sum()), float(rows[code].sum())
+    evidence = f"with {' or '.join(subcodes_of(claim))} {inside:.4g} of {total:.4g}"
+    if total == 0:
+        return Check(np.nan, NOT_EVALUABLE, f"nothing coded {code}", evidence)
+    stat = inside / total
+    return Check(stat, _verdict(stat >= claim["threshold"]), "", evidence)
+
+
+def check_claim(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> Check:
     """Evaluate one claim on a group-by-code table.
 
     Parameters
@@ -41,39 +195,28 @@ def check_claim(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> tup
     claim : pandas.Series
         A row of the claims table.
     table : pandas.DataFrame
-        Rows role groups, columns codes (lenses, tags and ``a&b`` pair columns).
+        Rows role groups present in the selection, columns codes (lenses, tags and the share
+        columns of :func:`claim_matrix`).
     lenses : list of str
         The lens codes a ``top_code`` claim ranks.
 
     Returns
     -------
-    tuple of (float, bool, str)
-        The test statistic, whether the claim holds, and the evidence in words.
+    Check
+        Statistic, three-valued verdict, the reason when not evaluable, evidence in words.
     """
-    groups, code, test = split_groups(claim["groups"]), claim["code_id"], claim["test"]
+    test = claim["test"]
+    if test in SHARE_TESTS:
+        absent = _absent(table, share_groups(claim)) if share_groups(claim) else None
+        return absent or _subcode_share(claim, table)
+    absent = _absent(table, split_groups(claim["groups"]))
+    if absent:
+        return absent
     if test == "top_code":
-        ranked = {
-            g: table.loc[g, lenses].astype(float) if g in table.index else pd.Series(0.0, index=lenses) for g in groups
-        }
-        margins = [float(r[code] - r.drop(code).max()) for r in ranked.values()]
-        evidence = "; ".join(f"{g}: top {r.idxmax()} ({r.max():.4g}), {code} {r[code]:.4g}" for g, r in ranked.items())
-        return min(margins), all(m > 0 for m in margins), evidence
+        return _top_code(claim, table, lenses)
     if test == "ratio":
-        a, b = (_value(table, g, code) for g in groups)
-        stat = _ratio(a, b)
-        return stat, bool(stat >= claim["threshold"]), f"{groups[0]} {a:.4g} vs {groups[1]} {b:.4g}"
-    if test == "share_of_code":
-        total = float(table[code].sum())
-        stat = _value(table, groups[0], code) / total if total else np.nan
-        return (
-            stat,
-            bool(stat >= claim["threshold"]),
-            f"{groups[0]} {_value(table, groups[0], code):.4g} of {total:.4g}",
-        )
-    pair = f"{code}{PAIR_SEPARATOR}{groups[0]}"
-    both, total = float(table[pair].sum()), float(table[code].sum())
-    stat = both / total if total else np.nan
-    return stat, bool(stat >= claim["threshold"]), f"with {groups[0]} {both:.4g} of {total:.4g}"
+        return _ratio(claim, table)
+    return _share_of_code(claim, table)
 
 
 def evaluate_table(claims: pd.DataFrame, table: pd.DataFrame, lenses: list[str]) -> pd.DataFrame:
@@ -84,21 +227,129 @@ def evaluate_table(claims: pd.DataFrame, table: pd.DataFrame, lenses: list[str])
     claims : pandas.DataFrame
         The claims table.
     table : pandas.DataFrame
-        Rows role groups, columns codes including pair columns.
+        Rows role groups, columns codes including share columns.
     lenses : list of str
         Lens codes.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``claim_id``, ``statistic``, ``holds``, ``evidence``.
+        Columns ``claim_id``, ``statistic``, ``verdict``, ``holds`` (nullable), ``reason``, ``evidence``.
     """
-    rows = [(c.claim_id, *check_claim(pd.Series(c._asdict()), table, lenses)) for c in claims.itertuples(index=False)]
-    return pd.DataFrame(rows, columns=["claim_id", "statistic", "holds", "evidence"])
+    checks = [check_claim(pd.Series(c), table, lenses) for c in claims.to_dict("records")]
+    return pd.DataFrame({
+        "claim_id": claims["claim_id"].to_numpy(),
+        "statistic": [c.statistic for c in checks],
+        "verdict": [c.verdict for c in checks],
+        "holds": pd.array([c.holds for c in checks], dtype="boolean"),
+        "reason": [c.reason for c in checks],
+        "evidence": [c.evidence for c in checks],
+    })
 
 
-def evaluate_claims(corpus: Corpus, measure: str = "words", normalisation: str = "none") -> pd.DataFrame:
-    """Evaluate the corpus's claims and return evidence and verdict per claim.
+def _strata(people: pd.DataFrame, first: pd.Series) -> np.ndarray | None:
+    """Schools as strata when every school in the comparison holds both sides, else None."""
+    both = first.groupby(people["school_id"].astype(str)).agg(["min", "max"])
+    return people["school_id"].astype(str).to_numpy() if (both["min"] != both["max"]).all() else None
+
+
+def _ratio_inference(claim: pd.Series, matrix: pd.DataFrame, people: pd.DataFrame, level: float) -> Inference:
+    groups = split_groups(claim["groups"])
+    inside = people["role_group"].isin(groups).to_numpy()
+    first = (people["role_group"] == groups[0])[inside]
+    return ratio_test(matrix[claim["code_id"]].to_numpy()[inside], first.to_numpy(), _strata(people[inside], first),
+                      float(claim["threshold"]), level)
+
+
+def _top_code_inference(claim: pd.Series, matrix: pd.DataFrame, people: pd.DataFrame,
+                        lenses: list[str], level: float) -> Inference:
+    code, weakest, p_value = claim["code_id"], None, 0.0
+    for group in split_groups(claim["groups"]):
+        rows = matrix[(people["role_group"] == group).to_numpy()]
+        for other in (lens for lens in lenses if lens != code):
+            result = paired_test(rows[code].to_numpy(), rows[other].to_numpy(), 1.0, level)
+            p_value = max(p_value, result.p_value)
+            if weakest is None or result.effect < weakest.effect:
+                weakest = result
+    return Inference(weakest.effect, weakest.low, weakest.high, p_value, 1.0, level, weakest.n_assignments,
+                     f"{weakest.design}, largest p over groups and lenses")
+
+
+def _to_share(result: Inference, scale: float) -> Inference:
+    """Map an interval for a ratio theta to the share scale * theta / (scale * theta + 1)."""
+    def share(theta: float) -> float:
+        return 1.0 if np.isinf(theta) else scale * theta / (scale * theta + 1)
+
+    return Inference(share(result.effect), share(result.low), share(result.high), result.p_value,
+                     share(result.null), result.level, result.n_assignments, result.design)
+
+
+def _share_of_code_inference(claim: pd.Series, matrix: pd.DataFrame, people: pd.DataFrame,
+                             level: float) -> Inference:
+    group, s0 = split_groups(claim["groups"])[0], float(claim["threshold"])
+    first = people["role_group"] == group
+    n1, n2 = int(first.sum()), int((~first).sum())
+    # share = n1*m1 / (n1*m1 + n2*m2), so share >= s0 exactly when m1/m2 >= s0/(1-s0) * n2/n1.
+    null = s0 / (1 - s0) * n2 / n1 if s0 < 1 else np.inf
+    result = ratio_test(matrix[claim["code_id"]].to_numpy(), first.to_numpy(), _strata(people, first), null, level)
+    return _to_share(result, n1 / n2)
+
+
+def _subcode_share_inference(claim: pd.Series, matrix: pd.DataFrame, people: pd.DataFrame,
+                             level: float) -> Inference:
+    groups, s0 = share_groups(claim), float(claim["threshold"])
+    rows = matrix[people["role_group"].isin(groups).to_numpy()] if groups else matrix
+    inside, total = rows[share_column(claim)].to_numpy(), rows[claim["code_id"]].to_numpy()
+    null = s0 / (1 - s0) if s0 < 1 else np.inf
+    return _to_share(paired_test(inside, total - inside, null, level), 1.0)
+
+
+def claim_inference(claim: pd.Series, matrix: pd.DataFrame, people: pd.DataFrame,
+                    lenses: list[str], level: float = LEVEL) -> Inference:
+    """Effect, exact p-value against the threshold and interval of one evaluable claim.
+
+    Parameters
+    ----------
+    claim : pandas.Series
+        A row of the claims table.
+    matrix : pandas.DataFrame
+        From :func:`claim_matrix`.
+    people : pandas.DataFrame
+        The respondents of the matrix, in its order, with ``role_group`` and ``school_id``.
+    lenses : list of str
+        Lens codes.
+    level : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    Inference
+        On the claim's own scale: a ratio, a lead ratio (top_code) or a share.
+    """
+    test = claim["test"]
+    if test == "ratio":
+        return _ratio_inference(claim, matrix, people, level)
+    if test == "top_code":
+        return _top_code_inference(claim, matrix, people, lenses, level)
+    if test == "share_of_code":
+        return _share_of_code_inference(claim, matrix, people, level)
+    return _subcode_share_inference(claim, matrix, people, level)
+
+
+def _flip(claim: pd.Series, check: Check, result: Inference | None) -> float:
+    """The threshold at which the verdict would flip, on the claim's scale."""
+    if check.verdict == NOT_EVALUABLE:
+        return np.nan
+    return result.effect if claim["test"] == "top_code" else check.statistic
+
+
+INFERENCE_COLUMNS = ["effect", "ci_low", "ci_high", "p_value", "flip_threshold", "design"]
+
+
+def evaluate_claims(
+    corpus: Corpus, measure: str = "words", normalisation: str = "none", level: float = LEVEL
+) -> pd.DataFrame:
+    """Evaluate the corpus's claims: verdict, effect, interval, p-value and flip threshold per claim.
 
     Parameters
     ----------
@@ -107,16 +358,32 @@ def evaluate_claims(corpus: Corpus, measure: str = "words", normalisation: str =
     measure : {"words", "segments", "respondents"}
         Measure of emphasis.
     normalisation : {"none", "per_respondent", "share_within_group", "share_within_code"}
-        Normalisation of the role-group table.
+        Normalisation of the role-group table the verdict reads.
+    level : float
+        Coverage of the confidence intervals.
 
     Returns
     -------
     pandas.DataFrame
-        The claims with ``statistic``, ``threshold``, ``holds`` and ``evidence``.
+        The claims with ``statistic``, ``threshold``, ``verdict``, ``holds`` (NA when not
+        evaluable), ``reason``, ``evidence``, and the inference columns ``effect``, ``ci_low``,
+        ``ci_high``, ``p_value`` (one-sided, against the threshold), ``flip_threshold``, ``design``.
     """
-    matrix = respondent_matrix(corpus, "lens", measure, claim_pairs(corpus.claims))
+    if normalisation not in NORMALISATIONS:
+        raise ValueError(f"unknown normalisation '{normalisation}'; valid values: {', '.join(NORMALISATIONS)}")
+    matrix = claim_matrix(corpus, measure)
     lenses = base_codes(corpus.codebook, "lens")
+    people = corpus.respondents.set_index("respondent_id").reindex(matrix.index)
     table = group_table(matrix, corpus.respondents, ("role_group",), normalisation, lenses)
     verdicts = evaluate_table(corpus.claims, table, lenses)
+    rows = []
+    for claim, check in zip(corpus.claims.to_dict("records"), verdicts.itertuples(index=False), strict=True):
+        claim = pd.Series(claim)
+        result = None if check.verdict == NOT_EVALUABLE else claim_inference(claim, matrix, people, lenses, level)
+        checked = Check(check.statistic, check.verdict, check.reason, check.evidence)
+        rows.append([np.nan] * 5 + [""] if result is None else [
+            result.effect, result.low, result.high, result.p_value, _flip(claim, checked, result), result.design])
+    inference = pd.DataFrame(rows, columns=INFERENCE_COLUMNS).assign(claim_id=verdicts["claim_id"].to_numpy())
     columns = ["claim_id", "code_id", "test", "groups", "threshold", "section", "summary_en", "summary_nl"]
-    return corpus.claims[columns].merge(verdicts, on="claim_id").assign(measure=measure, normalisation=normalisation)
+    return (corpus.claims[columns].merge(verdicts, on="claim_id").merge(inference, on="claim_id")
+            .assign(measure=measure, normalisation=normalisation))
