@@ -386,4 +386,4 @@ def evaluate_claims(
     inference = pd.DataFrame(rows, columns=INFERENCE_COLUMNS).assign(claim_id=verdicts["claim_id"].to_numpy())
     columns = ["claim_id", "code_id", "test", "groups", "threshold", "section", "summary_en", "summary_nl"]
     return (corpus.claims[columns].merge(verdicts, on="claim_id").merge(inference, on="claim_id")
-            .assign(measure=measure, normalisation=normalisation))
+            .assign(measure=measure, normalisation=normalisation, level=level))
