@@ -272,7 +272,7 @@ def _top_code_inference(claim: pd.Series, matrix: pd.DataFrame, people: pd.DataF
             if weakest is None or result.effect < weakest.effect:
                 weakest = result
     return Inference(weakest.effect, weakest.low, weakest.high, p_value, 1.0, level, weakest.n_assignments,
-                     f"{weakest.design}, largest p over groups and lenses")
+                     f"{weakest.design} (largest p over groups and lenses)")
 
 
 def _to_share(result: Inference, scale: float) -> Inference:
@@ -343,7 +343,7 @@ def _flip(claim: pd.Series, check: Check, result: Inference | None) -> float:
     return result.effect if claim["test"] == "top_code" else check.statistic
 
 
-INFERENCE_COLUMNS = ["effect", "ci_low", "ci_high", "p_value", "flip_threshold", "design"]
+INFERENCE_COLUMNS = ["effect", "ci_low", "ci_high", "p_value", "flip_threshold", "design", "assignments"]
 
 
 def evaluate_claims(
@@ -367,7 +367,8 @@ def evaluate_claims(
     pandas.DataFrame
         The claims with ``statistic``, ``threshold``, ``verdict``, ``holds`` (NA when not
         evaluable), ``reason``, ``evidence``, and the inference columns ``effect``, ``ci_low``,
-        ``ci_high``, ``p_value`` (one-sided, against the threshold), ``flip_threshold``, ``design``.
+        ``ci_high``, ``p_value`` (one-sided, against the threshold), ``flip_threshold``, ``design``
+        and ``assignments`` (relabellings the p-value is counted over).
     """
     if normalisation not in NORMALISATIONS:
         raise ValueError(f"unknown normalisation '{normalisation}'; valid values: {', '.join(NORMALISATIONS)}")
@@ -381,9 +382,65 @@ def evaluate_claims(
         claim = pd.Series(claim)
         result = None if check.verdict == NOT_EVALUABLE else claim_inference(claim, matrix, people, lenses, level)
         checked = Check(check.statistic, check.verdict, check.reason, check.evidence)
-        rows.append([np.nan] * 5 + [""] if result is None else [
-            result.effect, result.low, result.high, result.p_value, _flip(claim, checked, result), result.design])
+        rows.append([np.nan] * 5 + ["", 0] if result is None else [
+            result.effect, result.low, result.high, result.p_value, _flip(claim, checked, result), result.design,
+            result.n_assignments])
     inference = pd.DataFrame(rows, columns=INFERENCE_COLUMNS).assign(claim_id=verdicts["claim_id"].to_numpy())
     columns = ["claim_id", "code_id", "test", "groups", "threshold", "section", "summary_en", "summary_nl"]
     return (corpus.claims[columns].merge(verdicts, on="claim_id").merge(inference, on="claim_id")
             .assign(measure=measure, normalisation=normalisation, level=level))
+
+
+def _fmt(value: float) -> str:
+    return "∞" if np.isinf(value) else f"{value:.3g}"
+
+
+def uncertainty_text(result: pd.DataFrame, alpha: float = 0.05) -> str:
+    """Sentences about the verdicts and their uncertainty that are true of the numbers given.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        From :func:`evaluate_claims`.
+    alpha : float
+        Level below which a one-sided p-value is called small.
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    lines = []
+    missing = result[result["verdict"] == NOT_EVALUABLE]
+    done = result[result["verdict"] != NOT_EVALUABLE]
+    counts = done["verdict"].value_counts()
+    lines.append(f"Of {len(result)} claims, {len(done)} can be evaluated on this selection: "
+                 f"{counts.get(HOLDS, 0)} {'holds' if counts.get(HOLDS, 0) == 1 else 'hold'} and "
+                 f"{counts.get(FAILS, 0)} {'does' if counts.get(FAILS, 0) == 1 else 'do'} not.")
+    for row in missing.itertuples():
+        lines.append(f"- {row.claim_id} cannot be evaluated: {row.reason}.")
+    threshold = done["threshold"].fillna(1.0).astype(float)
+    above = done[done["ci_low"] >= threshold]
+    reaching = done[(done["verdict"] == HOLDS) & (done["ci_low"] < threshold)]
+    level = f"{result['level'].iloc[0]:.0%}" if len(result) else ""
+    if len(above):
+        lines.append(f"- The whole {level} interval lies at or above the claim's threshold for "
+                     f"{', '.join(above['claim_id'])}.")
+    for row in reaching.itertuples():
+        lines.append(f"- {row.claim_id} holds on the point estimate ({_fmt(row.effect)}), but its {level} interval "
+                     f"({_fmt(row.ci_low)} to {_fmt(row.ci_high)}) reaches below the threshold "
+                     f"({_fmt(1.0 if pd.isna(row.threshold) else row.threshold)}): the data are also compatible "
+                     "with a weaker difference than the claim states.")
+    small = done[done["p_value"] < alpha]
+    if len(done):
+        lines.append(f"- {len(small)} of {len(done)} one-sided p-values against the threshold are below {alpha}; "
+                     f"they range from {done['p_value'].min():.3g} to {done['p_value'].max():.3g}.")
+        both = done[(done["p_value"] < alpha) & (done["ci_low"] < threshold)]
+        if len(both):
+            lines.append(f"- {', '.join(both['claim_id'])}: p is below {alpha} while the interval reaches the "
+                         f"threshold; the p-value is one-sided and each side of the {level} interval leaves out "
+                         f"{(1 - result['level'].iloc[0]) / 2:.1%}, so both are right.")
+        floor = done[done["design"].str.contains("exact")]
+        for n, ids in floor.groupby("assignments")["claim_id"]:
+            lines.append(f"- With {n} relabellings ({', '.join(ids)}) no p-value can be below 1/{n} = {1 / n:.3g}.")
+    return "\n".join(lines)
