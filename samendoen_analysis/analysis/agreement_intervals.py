@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from samendoen_analysis.analysis.agreement import coder_pair, decisions
 from samendoen_analysis.analysis.measures import LEVELS, level_codes
@@ -236,8 +237,44 @@ def agreement_text(summary: pd.DataFrame, by_code: pd.DataFrame, ci_level: float
                  f"{counts.get('0.667 to 0.8', 0)}; below 0.667: {len(weak)}"
                  + (f" ({', '.join(weak['code_id'])})" if len(weak) else "")
                  + f"; undefined (never or always applied): {counts.get('undefined', 0)}.")
-    unsure = by_code[(by_code["alpha"] >= TENTATIVE) & (by_code["alpha_low"] < TENTATIVE)]
-    if len(unsure):
-        lines.append(f"- The {ci_level:.0%} interval of {', '.join(unsure['code_id'])} reaches below 0.667 although "
-                     "the estimate is above it.")
+    for guideline in (CONCLUSIVE, TENTATIVE):
+        unsure = by_code[(by_code["alpha"] >= guideline) & (by_code["alpha_low"] < guideline)]
+        if len(unsure):
+            lines.append(f"- The {ci_level:.0%} interval of alpha for {', '.join(unsure['code_id'])} reaches below "
+                         f"{guideline:.3g} although the estimate is above it.")
     return "\n".join(lines)
+
+
+def usage_text(by_code: pd.DataFrame, flags: pd.DataFrame) -> str:
+    """How the two researchers used the weakest code: totals and how its disagreements split.
+
+    Parameters
+    ----------
+    by_code : pandas.DataFrame
+        From :func:`agreement.agreement_by_code` (``decisions``, ``applied_a``, ``applied_b``, ``agreement``).
+    flags : pandas.DataFrame
+        From :func:`code_intervals` at the same level (weakest code first).
+
+    Returns
+    -------
+    str
+        Markdown; the split is checked with an exact binomial test of an even split (SciPy).
+    """
+    defined = flags.dropna(subset=["alpha"])
+    if defined.empty:
+        return "No code has a defined alpha on this selection."
+    code = defined["code_id"].iloc[0]
+    row = by_code.set_index("code_id").loc[code]
+    differ = int(round(row["decisions"] * (1 - row["agreement"] / 100)))
+    both = (int(row["applied_a"]) + int(row["applied_b"]) - differ) // 2
+    only_a, only_b = int(row["applied_a"]) - both, int(row["applied_b"]) - both
+    text = (f"The weakest code at this level is `{code}` (alpha {defined['alpha'].iloc[0]:.2f}). The first "
+            f"researcher applied it {int(row['applied_a'])} times, the second {int(row['applied_b'])} times; of "
+            f"the {differ} segments where they differ, {only_a} carry it from the first researcher only and "
+            f"{only_b} from the second only")
+    if differ == 0:
+        return text + "."
+    p_value = stats.binomtest(only_a, differ, 0.5).pvalue
+    verdict = ("so the disagreements do not point to one researcher leaving the code out more than the other"
+               if p_value >= 0.05 else "so one researcher applies the code more readily than the other")
+    return f"{text} (exact binomial test of an even split: p = {p_value:.2g}), {verdict}."

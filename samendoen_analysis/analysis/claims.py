@@ -212,11 +212,12 @@ def check_claim(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> Che
     absent = _absent(table, split_groups(claim["groups"]))
     if absent:
         return absent
-    if test == "top_code":
-        return _top_code(claim, table, lenses)
-    if test == "ratio":
-        return _ratio(claim, table)
-    return _share_of_code(claim, table)
+    check = {"top_code": lambda: _top_code(claim, table, lenses), "ratio": lambda: _ratio(claim, table)}.get(
+        test, lambda: _share_of_code(claim, table))()
+    if check.verdict != NOT_EVALUABLE and np.isnan(check.statistic):
+        # A normalised table leaves 0/0 missing: a group with nothing coded has no share.
+        return Check(np.nan, NOT_EVALUABLE, "a share is 0/0 in the normalised table", check.evidence)
+    return check
 
 
 def evaluate_table(claims: pd.DataFrame, table: pd.DataFrame, lenses: list[str]) -> pd.DataFrame:
