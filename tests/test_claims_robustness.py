@@ -92,3 +92,111 @@ def test_bootstrap_is_seeded_and_brackets_the_ratio(tiny):
     obstacles = first.set_index("code_id").loc["obstacles"]
     assert obstacles["ratio"] == pytest.approx(20 / 2)
     assert obstacles["low"] <= obstacles["ratio"] <= obstacles["high"]
+
+
+# ---------------------------------------------------------------- informative conditions (shipped corpus)
+
+
+@pytest.fixture(scope="module")
+def shipped_table():
+    return robustness_table(load_corpus())
+
+
+def test_only_informative_conditions_count(shipped_table):
+    summary = robustness_summary(shipped_table).set_index(["claim_id", "kind"])
+    for claim in ("C2", "C3", "C4", "C5"):
+        # 12 teachers and partners can move a teacher/partner ratio; 5 directors and the
+        # support-staff member cannot. Schools S2 and S5 have only their director.
+        assert summary.loc[(claim, "leave_out_respondent"), ["conditions", "informative"]].tolist() == [18, 12]
+        assert summary.loc[(claim, "leave_out_school"), ["conditions", "informative"]].tolist() == [5, 3]
+        # Equal groups: none = per_respondent = share_within_code; 3 measures x 2 questions.
+        assert summary.loc[(claim, "measure"), "informative"] == 6
+    # C1 ranks lenses within a group: one question per measure.
+    assert summary.loc[("C1", "measure"), "informative"] == 3
+
+
+def test_merged_conditions_really_are_the_same(shipped_table):
+    measure = shipped_table[shipped_table["kind"] == "measure"].copy()
+    measure["measure"] = measure["condition"].str.split(" / ").str[0]
+    merged = measure[measure["note"].str.startswith("same as")]
+    first = measure[measure["condition"].str.endswith("/ none")].set_index(["claim_id", "measure"])
+    for row in merged.itertuples():
+        assert row.outcome == first.at[(row.claim_id, row.measure), "outcome"], row
+        claims = load_corpus().claims.set_index("claim_id")
+        if claims.at[row.claim_id, "test"] == "ratio":
+            assert row.statistic == pytest.approx(first.at[(row.claim_id, row.measure), "statistic"])
+
+
+def test_unchanged_leave_outs_are_listed_not_counted(shipped_table):
+    loo = shipped_table[shipped_table["kind"] == "leave_out_respondent"]
+    silent = loo[~loo["informative"]]
+    assert (silent["note"] == "leaves the statistic unchanged").all()
+    c3 = silent[silent["claim_id"] == "C3"]["condition"].str.removeprefix("without ")
+    groups = load_corpus().respondents.set_index("respondent_id")["role_group"]
+    assert set(groups[c3.tolist()]) <= {"management", "support_staff"}
+
+
+def test_ceiling_ties_and_skipped_combinations(shipped_table):
+    table = shipped_table.set_index(["claim_id", "condition"])
+    # Every teacher and every partner touched obstacles: 6 against 6 is a tie, not a failure.
+    assert table.at[("C3", "respondents / none"), "outcome"] == "tie at ceiling"
+    assert pd.isna(table.at[("C3", "respondents / none"), "holds"])
+    assert not table.at[("C7", "words / share_within_code"), "informative"]  # 1 by construction
+    assert not table.at[("C1", "words / share_within_code"), "informative"]
+    assert not table.at[("C6", "words / share_within_group"), "informative"]
+
+
+def test_share_threshold_rederived_per_respondent_gives_the_same_verdict():
+    corpus = load_corpus()
+    claim = corpus.claims.set_index("claim_id").loc["C6"]
+    people = corpus.respondents.set_index("respondent_id")
+    from samendoen_analysis.analysis.claims import claim_matrix
+
+    values = claim_matrix(corpus)[claim["code_id"]]
+    teacher = (people["role_group"] == "teacher").reindex(values.index)
+    n1, n2 = teacher.sum(), (~teacher).sum()
+    per_capita = values[teacher].mean() / values[~teacher].mean()
+    rederived = claim["threshold"] / (1 - claim["threshold"]) * n2 / n1
+    share = values[teacher].sum() / values.sum()
+    assert (per_capita >= rederived) == (share >= claim["threshold"])
+
+
+# ---------------------------------------------------------------- measures: splitting, per person, 0/0
+
+
+def test_split_words_count_every_word_once(tiny):
+    from samendoen_analysis.analysis.measures import base_codes, multi_code_segments, respondent_matrix, split_matrix
+
+    split = split_matrix(tiny)
+    lenses = base_codes(tiny.codebook, "lens")
+    coded = tiny.segments[tiny.segments["segment_id"].isin(tiny.codings["segment_id"])]
+    assert split[lenses].to_numpy().sum() == pytest.approx(coded["words"].sum())
+    assert multi_code_segments(tiny) == 0  # every tiny segment has one lens
+    assert (split[lenses] == respondent_matrix(tiny)[lenses]).all().all()
+
+
+def test_split_a_two_lens_segment(tmp_path):
+    from samendoen_analysis.analysis.measures import multi_code_segments, split_matrix
+
+    segments = [*SEGMENTS, ("T2", words(10), "obstacles.too_short;positive.click")]
+    corpus = load_corpus(write_tiny_corpus(tmp_path, RESPONDENTS, segments))
+    assert multi_code_segments(corpus) == 1
+    split = split_matrix(corpus)
+    assert split.at["T2", "obstacles"] == pytest.approx(5) and split.at["T2", "positive"] == pytest.approx(15)
+    with pytest.raises(ValueError, match="unknown measure 'respondents'; valid values: words, segments"):
+        split_matrix(corpus, measure="respondents")
+
+
+def test_zero_over_zero_is_missing_and_per_person_share():
+    from samendoen_analysis.analysis.measures import normalise, per_person_share_within_code
+
+    totals = pd.DataFrame({"a": [0, 0], "b": [6, 2]}, index=["x", "y"])
+    sizes = pd.Series([3, 1], index=["x", "y"])
+    assert normalise(totals, sizes, "share_within_code")["a"].isna().all()
+    assert per_person_share_within_code(totals, sizes)["b"].tolist() == [50.0, 50.0]
+    assert normalise(totals.iloc[:, :1], sizes, "share_within_group")["a"].isna().all()
+
+
+def test_bootstrap_on_an_absent_group_is_missing(tiny):
+    boot = bootstrap_ratios(tiny.subset(role_groups=["teacher"]), n_boot=50)
+    assert boot[["ratio", "low", "high", "share_above_1"]].isna().all().all()
