@@ -18,7 +18,7 @@ The effect is a ratio ``theta`` (of the first group's mean to the second's, or o
 value's total to the second's). Under the multiplicative shift model (the first values are
 ``theta`` times the second in distribution) the test of any ``theta`` compares, per
 assignment, two sums of the *observed* values, so the set of ``theta`` the test does not
-reject (the confidence interval, by test inversion; Lehmann 1963, Good 2005 ch. 3) follows
+reject (the confidence interval, by test inversion; Lehmann 1975, Good 2005) follows
 from one critical value per assignment, without a search. The p-value is one-sided against
 the claim's own threshold: "how surprising is a ratio this large if the true ratio were only
 the threshold?".
