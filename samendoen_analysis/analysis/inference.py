@@ -31,7 +31,7 @@ on the log ratio (delta method, Welch degrees of freedom); the result says so in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import combinations, product
+from itertools import combinations
 from math import comb
 
 import numpy as np
@@ -80,14 +80,18 @@ def two_group_assignments(in_first: np.ndarray, strata: np.ndarray | None = None
     """
     in_first = np.asarray(in_first, dtype=bool)
     strata = np.zeros(len(in_first), dtype=int) if strata is None else np.asarray(strata)
-    blocks = []
+    blocks = []  # per stratum: every choice of its first-group members, as rows of person numbers
     for stratum in dict.fromkeys(strata.tolist()):
         members = np.flatnonzero(strata == stratum)
         size = int(in_first[members].sum())
-        blocks.append([members[list(chosen)] for chosen in combinations(range(len(members)), size)])
+        chosen = np.array(list(combinations(range(len(members)), size)), dtype=int).reshape(comb(len(members), size),
+                                                                                           size)
+        blocks.append(members[chosen])
+    # Every combination of one choice per stratum (a Cartesian product, without a Python loop).
+    picks = np.meshgrid(*[np.arange(len(b)) for b in blocks], indexing="ij")
     rows = np.zeros((int(np.prod([len(b) for b in blocks])), len(in_first)), dtype=bool)
-    for r, chosen in enumerate(product(*blocks)):
-        rows[r, np.concatenate(chosen).astype(int)] = True
+    for block, pick in zip(blocks, picks, strict=True):
+        rows[np.arange(len(rows))[:, None], block[pick.ravel()]] = True
     return rows
 
 
