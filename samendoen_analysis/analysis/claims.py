@@ -127,9 +127,14 @@ def claim_matrix(corpus: Corpus, measure: str = "words") -> pd.DataFrame:
     """
     if measure not in MEASURES:
         raise ValueError(f"unknown measure '{measure}'; valid values: {', '.join(MEASURES)}")
-    matrix = respondent_matrix(corpus, "lens", measure)
-    extra = _share_columns(corpus, measure, corpus.claims)
-    return pd.concat([matrix, extra.drop(columns=[c for c in extra.columns if c in matrix.columns])], axis=1)
+    # Robustness and leave-one-out ask for the same matrix many times; a frozen Corpus keeps it.
+    key = ("claim_matrix", measure)
+    if key not in corpus._derived:
+        matrix = respondent_matrix(corpus, "lens", measure)
+        extra = _share_columns(corpus, measure, corpus.claims)
+        corpus._derived[key] = pd.concat(
+            [matrix, extra.drop(columns=[c for c in extra.columns if c in matrix.columns])], axis=1)
+    return corpus._derived[key].copy()
 
 
 def _absent(table: pd.DataFrame, groups: Sequence[str]) -> Check | None:
