@@ -88,12 +88,6 @@ def share_column(claim: pd.Series | dict) -> str:
     return f"{claim['code_id']}{PAIR_SEPARATOR}{SUBCODE_SEPARATOR.join(subcodes_of(claim))}"
 
 
-def claim_pairs(claims: pd.DataFrame) -> list[tuple[str, str]]:
-    """Code pairs of co-occurrence claims (kept for callers that build pair columns themselves)."""
-    rows = claims[claims["test"] == "co_occurrence"]
-    return [(row.code_id, split_groups(row.groups)[0]) for row in rows.itertuples()]
-
-
 def _share_columns(corpus: Corpus, measure: str, claims: pd.DataFrame) -> pd.DataFrame:
     """Per respondent the value of segments carrying a claim's tag and any of its sub-codes."""
     units = pd.concat([coded_units(corpus, "subtheme"), coded_units(corpus, "lens")]).drop_duplicates(

@@ -271,6 +271,41 @@ def claim_intervals(claims: pd.DataFrame, lang: str) -> plt.Figure:
     return fig
 
 
+def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, level: float = 0.95) -> plt.Figure:
+    """Observed ratio of two groups per lens with its bootstrap percentile interval (log scale).
+
+    Parameters
+    ----------
+    boot : pandas.DataFrame
+        From :func:`samendoen_analysis.analysis.robustness.bootstrap_ratios`.
+    lang : {"nl", "en"}
+        Label language.
+    codebook : pandas.DataFrame
+        For code labels.
+    level : float
+        Coverage the intervals were computed with, stated in the title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    names = [label(c, lang, codebook) for c in boot["code_id"]]
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    ax.errorbar(boot["ratio"], names, xerr=[boot["ratio"] - boot["low"], boot["high"] - boot["ratio"]],
+                fmt="o", color=sns.color_palette(PALETTE)[0], capsize=4)
+    ax.axvline(1, color="0.4", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    # Ratios read best as plain numbers at doublings; matplotlib's default log labels overlap here.
+    ax.set_xticks([0.125, 0.25, 0.5, 1, 2, 4, 8], labels=["1/8", "1/4", "1/2", "1", "2", "4", "8"])
+    ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+    ax.invert_yaxis()
+    ax.set_xlabel(label("ratio", lang))
+    ax.set_ylabel(label("lens", lang))
+    fig.suptitle(textwrap.fill(label("bootstrap_title", lang).format(level=level), 90), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def confusion_heatmap(
     matrix: pd.DataFrame, lang: str, codebook: pd.DataFrame, none_label: str = "(none)"
 ) -> plt.Figure:
