@@ -200,3 +200,29 @@ def test_zero_over_zero_is_missing_and_per_person_share():
 def test_bootstrap_on_an_absent_group_is_missing(tiny):
     boot = bootstrap_ratios(tiny.subset(role_groups=["teacher"]), n_boot=50)
     assert boot[["ratio", "low", "high", "share_above_1"]].isna().all().all()
+
+
+# ---------------------------------------------------------------- figures
+
+
+def test_figures_state_level_claims_and_informative_counts(shipped_table):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from samendoen_analysis.present.figures import claim_intervals, robustness_grid
+
+    corpus = load_corpus()
+    claims = evaluate_claims(corpus.subset(schools=["S2"]))
+    fig = claim_intervals(claims, "en")
+    ax = fig.axes[0]
+    assert "95%" in fig._suptitle.get_text()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks[2].startswith("C3  Teachers talk clearly more")
+    assert sum(t.get_text() == "not evaluable" for t in ax.texts) == 6
+    summary = robustness_summary(shipped_table)
+    fig2 = robustness_grid(summary, "en", corpus.claims)
+    cells = {t.get_text() for t in fig2.axes[0].texts}
+    assert "12/12" in cells and "informative" in fig2._suptitle.get_text()
+    plt.close("all")

@@ -214,3 +214,18 @@ def test_every_pair_of_role_groups_compares(shipped):
             assert list(ratios.index) == level_codes(shipped.codebook, "lens")
             present = set(corpus.respondents["role_group"])
             assert ratios.isna().all().all() == (not {first, second} <= present)
+
+
+def test_single_director_school_runs_the_notebooks(tmp_path):
+    # The review's failing case: `samendoen reproduce -p schools S2` (S2's only respondent is
+    # its director) stopped notebook 3 with KeyError: 'teacher'.
+    from samendoen_analysis.paths import NOTEBOOKS_DIR
+    from samendoen_analysis.run.reproduce import reproduce
+
+    out = tmp_path / "s2"
+    notebooks = [NOTEBOOKS_DIR / "03_emphasis.ipynb", NOTEBOOKS_DIR / "04_claims.ipynb"]
+    reproduce(out, {"schools": "S2", "lang": "en"}, jobs=2, notebooks=notebooks, progress=False)
+    claims = pd.read_csv(out / "tables" / "04_claims.csv")
+    verdicts = dict(zip(claims.iloc[:, 0], claims["verdict"], strict=True))
+    assert {verdicts[c] for c in ("C1", "C2", "C3", "C4", "C5", "C6")} == {NOT_EVALUABLE}
+    assert pd.read_csv(out / "tables" / "03_ratio_by_measure.csv").iloc[:, 1:].isna().all().all()
