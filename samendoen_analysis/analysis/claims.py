@@ -247,6 +247,37 @@ def evaluate_table(claims: pd.DataFrame, table: pd.DataFrame, lenses: list[str])
     })
 
 
+def at_ceiling(claim: dict, totals: pd.DataFrame, sizes: pd.Series, lenses: list[str]) -> bool:
+    """Whether a claim's compared values all equal their group's size (everyone touched both).
+
+    Under the ``respondents`` measure such a comparison is a tie at the ceiling: the measure
+    cannot show a difference, which is not evidence against the claim.
+
+    Parameters
+    ----------
+    claim : dict
+        A row of the claims table.
+    totals : pandas.DataFrame
+        Group-by-code table of the ``respondents`` measure, not normalised.
+    sizes : pandas.Series
+        Respondents per group.
+    lenses : list of str
+        Lens codes.
+
+    Returns
+    -------
+    bool
+    """
+    groups = split_groups(claim["groups"])
+    if claim["test"] not in ("ratio", "top_code") or not set(groups) <= set(totals.index):
+        return False
+    if claim["test"] == "ratio":
+        return all(totals.at[g, claim["code_id"]] == sizes[g] for g in groups)
+    code = claim["code_id"]
+    return any(totals.at[g, code] == sizes[g] and totals.loc[g, [c for c in lenses if c != code]].max() == sizes[g]
+               for g in groups)
+
+
 def _strata(people: pd.DataFrame, first: pd.Series) -> np.ndarray | None:
     """Schools as strata when every school in the comparison holds both sides, else None."""
     both = first.groupby(people["school_id"].astype(str)).agg(["min", "max"])
@@ -377,6 +408,12 @@ def evaluate_claims(
     people = corpus.respondents.set_index("respondent_id").reindex(matrix.index)
     table = group_table(matrix, corpus.respondents, ("role_group",), normalisation, lenses)
     verdicts = evaluate_table(corpus.claims, table, lenses)
+    if measure == "respondents":
+        totals = group_table(matrix, corpus.respondents, ("role_group",), "none", lenses)
+        sizes = people["role_group"].value_counts()
+        tied = [v == FAILS and at_ceiling(c, totals, sizes, lenses)
+                for c, v in zip(corpus.claims.to_dict("records"), verdicts["verdict"], strict=True)]
+        verdicts.loc[tied, "reason"] = "tie at the ceiling: everyone in the compared groups touched both"
     rows = []
     for claim, check in zip(corpus.claims.to_dict("records"), verdicts.itertuples(index=False), strict=True):
         claim = pd.Series(claim)
@@ -419,12 +456,14 @@ def uncertainty_text(result: pd.DataFrame, alpha: float = 0.05) -> str:
                  f"{counts.get(FAILS, 0)} {'does' if counts.get(FAILS, 0) == 1 else 'do'} not.")
     for row in missing.itertuples():
         lines.append(f"- {row.claim_id} cannot be evaluated: {row.reason}.")
+    for row in done[(done["verdict"] == FAILS) & (done["reason"] != "")].itertuples():
+        lines.append(f"- {row.claim_id} does not hold, but as a {row.reason}.")
     threshold = done["threshold"].fillna(1.0).astype(float)
-    above = done[done["ci_low"] >= threshold]
+    above = done[(done["verdict"] == HOLDS) & (done["ci_low"] >= threshold)]
     reaching = done[(done["verdict"] == HOLDS) & (done["ci_low"] < threshold)]
     level = f"{result['level'].iloc[0]:.0%}" if len(result) else ""
     if len(above):
-        lines.append(f"- The whole {level} interval lies at or above the claim's threshold for "
+        lines.append(f"- Of the claims that hold, the whole {level} interval lies at or above the threshold for "
                      f"{', '.join(above['claim_id'])}.")
     for row in reaching.itertuples():
         lines.append(f"- {row.claim_id} holds on the point estimate ({_fmt(row.effect)}), but its {level} interval "

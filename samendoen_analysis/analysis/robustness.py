@@ -34,6 +34,7 @@ from samendoen_analysis.analysis.claims import (
     HOLDS,
     NOT_EVALUABLE,
     SHARE_TESTS,
+    at_ceiling,
     claim_matrix,
     evaluate_table,
     share_groups,
@@ -94,24 +95,12 @@ _RULES: dict[str, Callable[[str, dict, pd.Series], str]] = {
 }
 
 
-def _at_ceiling(claim: dict, totals: pd.DataFrame, sizes: pd.Series, lenses: list[str]) -> bool:
-    """Whether the compared values all equal their group's size (everyone touched both)."""
-    groups = split_groups(claim["groups"])
-    if claim["test"] not in ("ratio", "top_code") or not set(groups) <= set(totals.index):
-        return False
-    if claim["test"] == "ratio":
-        return all(totals.at[g, claim["code_id"]] == sizes[g] for g in groups)
-    code = claim["code_id"]
-    return any(totals.at[g, code] == sizes[g] and totals.loc[g, [c for c in lenses if c != code]].max() == sizes[g]
-               for g in groups)
-
-
 def _outcomes(verdicts: pd.DataFrame, claims: pd.DataFrame, totals: pd.DataFrame, sizes: pd.Series,
               lenses: list[str], ceiling: bool) -> pd.Series:
     outcome = verdicts["verdict"].copy()
     if ceiling:
         for i, claim in enumerate(claims.to_dict("records")):
-            if outcome.iat[i] == FAILS and _at_ceiling(claim, totals, sizes, lenses):
+            if outcome.iat[i] == FAILS and at_ceiling(claim, totals, sizes, lenses):
                 outcome.iat[i] = TIE
     return outcome
 
