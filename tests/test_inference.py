@@ -229,3 +229,19 @@ def test_single_director_school_runs_the_notebooks(tmp_path):
     verdicts = dict(zip(claims.iloc[:, 0], claims["verdict"], strict=True))
     assert {verdicts[c] for c in ("C1", "C2", "C3", "C4", "C5", "C6")} == {NOT_EVALUABLE}
     assert pd.read_csv(out / "tables" / "03_ratio_by_measure.csv").iloc[:, 1:].isna().all().all()
+
+
+def test_uncertainty_sentences_match_the_table(shipped):
+    from samendoen_analysis.analysis.claims import uncertainty_text
+
+    result = evaluate_claims(shipped)
+    text = uncertainty_text(result)
+    assert f"they range from {result['p_value'].min():.3g} to {result['p_value'].max():.3g}" in text
+    for row in result.itertuples():
+        holds_above = row.verdict == HOLDS and row.ci_low >= (1.0 if pd.isna(row.threshold) else row.threshold)
+        assert (f"{row.claim_id} holds on the point estimate" in text) == (row.verdict == HOLDS and not holds_above)
+    ties = evaluate_claims(shipped, "respondents")
+    tie_text = uncertainty_text(ties)
+    for row in ties[ties["reason"].str.startswith("tie at the ceiling")].itertuples():
+        assert f"{row.claim_id} does not hold, but as a tie at the ceiling" in tie_text
+    assert "C3 does not hold, but as a tie" in tie_text  # everyone in both groups spoke of obstacles
