@@ -226,3 +226,28 @@ def test_figures_state_level_claims_and_informative_counts(shipped_table):
     cells = {t.get_text() for t in fig2.axes[0].texts}
     assert "12/12" in cells and "informative" in fig2._suptitle.get_text()
     plt.close("all")
+
+
+def test_subcode_share_claims(tiny):
+    import dataclasses
+
+    rows = [
+        {"claim_id": "S1", "code_id": "corona", "test": "subcode_share", "groups": "", "threshold": 0.5,
+         "subcodes": "obstacles.corona_rules"},
+        {"claim_id": "S2", "code_id": "corona", "test": "subcode_share", "groups": "external_partner",
+         "threshold": 0.5, "subcodes": "obstacles.corona_rules"},
+        {"claim_id": "S3", "code_id": "corona", "test": "subcode_share", "groups": "", "threshold": 0.5,
+         "subcodes": "obstacles.corona_rules;expertise"},
+        {"claim_id": "S4", "code_id": "corona", "test": "subcode_share", "groups": "management", "threshold": 0.5,
+         "subcodes": "obstacles"},
+    ]
+    claims = pd.DataFrame(rows).assign(section="", summary_en="", summary_nl="")
+    result = evaluate_claims(dataclasses.replace(tiny, claims=claims)).set_index("claim_id")
+    # Corona: T1 8 words with obstacles.corona_rules, E2 2 words with expertise.lessons_vs_projects.
+    assert result.at["S1", "statistic"] == pytest.approx(8 / 10) and result.at["S1", "verdict"] == "holds"
+    assert result.at["S2", "statistic"] == 0 and result.at["S2", "verdict"] == "does not hold"
+    assert result.at["S3", "statistic"] == pytest.approx(1.0)  # a lens id covers its sub-themes
+    assert result.at["S4", "verdict"] == "not evaluable"  # no management in the tiny corpus
+    # Two people used the tag: four sign patterns; only T1's 8 words lie in the sub-code, so at
+    # the threshold share 1/2 (ratio 1) the differences are 8 and -2: sums 6, -6, 10, -10 -> p = 2/4.
+    assert result.at["S1", "p_value"] == pytest.approx(2 / 4)
