@@ -238,7 +238,7 @@ def test_uncertainty_sentences_match_the_table(shipped):
     text = uncertainty_text(result)
     assert f"they range from {result['p_value'].min():.3g} to {result['p_value'].max():.3g}" in text
     for row in result.itertuples():
-        holds_above = row.verdict == HOLDS and row.ci_low >= (1.0 if pd.isna(row.threshold) else row.threshold)
+        holds_above = row.verdict == HOLDS and row.ci_low > (1.0 if pd.isna(row.threshold) else row.threshold)
         assert (f"{row.claim_id} holds on the point estimate" in text) == (row.verdict == HOLDS and not holds_above)
     ties = evaluate_claims(shipped, "respondents")
     tie_text = uncertainty_text(ties)

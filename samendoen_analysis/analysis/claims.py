@@ -459,22 +459,22 @@ def uncertainty_text(result: pd.DataFrame, alpha: float = 0.05) -> str:
     for row in done[(done["verdict"] == FAILS) & (done["reason"] != "")].itertuples():
         lines.append(f"- {row.claim_id} does not hold, but as a {row.reason}.")
     threshold = done["threshold"].fillna(1.0).astype(float)
-    above = done[(done["verdict"] == HOLDS) & (done["ci_low"] >= threshold)]
-    reaching = done[(done["verdict"] == HOLDS) & (done["ci_low"] < threshold)]
+    above = done[(done["verdict"] == HOLDS) & (done["ci_low"] > threshold)]
+    reaching = done[(done["verdict"] == HOLDS) & (done["ci_low"] <= threshold)]
     level = f"{result['level'].iloc[0]:.0%}" if len(result) else ""
     if len(above):
-        lines.append(f"- Of the claims that hold, the whole {level} interval lies at or above the threshold for "
+        lines.append(f"- Of the claims that hold, the whole {level} interval lies above the threshold for "
                      f"{', '.join(above['claim_id'])}.")
     for row in reaching.itertuples():
         lines.append(f"- {row.claim_id} holds on the point estimate ({_fmt(row.effect)}), but its {level} interval "
-                     f"({_fmt(row.ci_low)} to {_fmt(row.ci_high)}) reaches below the threshold "
+                     f"({_fmt(row.ci_low)} to {_fmt(row.ci_high)}) reaches down to or below the threshold "
                      f"({_fmt(1.0 if pd.isna(row.threshold) else row.threshold)}): the data are also compatible "
                      "with a weaker difference than the claim states.")
     small = done[done["p_value"] < alpha]
     if len(done):
         lines.append(f"- {len(small)} of {len(done)} one-sided p-values against the threshold are below {alpha}; "
                      f"they range from {done['p_value'].min():.3g} to {done['p_value'].max():.3g}.")
-        both = done[(done["p_value"] < alpha) & (done["ci_low"] < threshold)]
+        both = done[(done["p_value"] < alpha) & (done["ci_low"] <= threshold)]
         if len(both):
             lines.append(f"- {', '.join(both['claim_id'])}: p is below {alpha} while the interval reaches the "
                          f"threshold; the p-value is one-sided and each side of the {level} interval leaves out "
