@@ -225,7 +225,8 @@ def robustness_summary(table: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``claim_id``, ``kind``, ``conditions`` (listed), ``informative``, ``holds``,
-        ``ties``, ``fails``, ``share`` (holds / informative; missing when none informs).
+        ``ties``, ``fails``, ``share`` (holds / (holds + fails): ties at the ceiling are
+        reported, not counted either way; missing when no informative condition decides).
     """
     counted = table[table["informative"]]
     keys = ["claim_id", "kind"]
@@ -238,7 +239,8 @@ def robustness_summary(table: pd.DataFrame) -> pd.DataFrame:
         outcome.agg(lambda o: int((o == TIE).sum())).rename("ties"),
         outcome.agg(lambda o: int((o == FAILS).sum())).rename("fails"),
     ], axis=1).fillna(0).astype("int64").reset_index()
-    summary["share"] = summary["holds"] / summary["informative"].replace(0, np.nan)
+    # A tie at the ceiling is neither for nor against a claim: the share is of the decided conditions.
+    summary["share"] = summary["holds"] / (summary["holds"] + summary["fails"]).replace(0, np.nan)
     return summary
 
 

@@ -207,7 +207,8 @@ def robustness_grid(summary: pd.DataFrame, lang: str, claims: pd.DataFrame | Non
     Returns
     -------
     matplotlib.figure.Figure
-        Each cell shows holds/informative (and ties); an empty cell had no informative condition.
+        Each cell shows holds/informative (and ties); the colour is holds / (holds + fails); a
+        white cell had no informative condition that decides.
     """
     data = summary.assign(kind=summary["kind"].map(lambda k: label(k, lang)))
     data["text"] = [f"{h}/{n}" + (f" ({t}{'g' if lang == 'nl' else 't'})" if t else "")
@@ -221,6 +222,9 @@ def robustness_grid(summary: pd.DataFrame, lang: str, claims: pd.DataFrame | Non
     ax.set_xticks(ax.get_xticks(), labels=[textwrap.fill(str(k), 16) for k in grid.columns], rotation=0)
     ax.set_yticks([i + 0.5 for i in range(len(grid))], labels=_claim_names(grid.index.to_series(), claims, lang),
                   rotation=0)
+    ax.grid(False)
+    for i, j in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):  # seaborn leaves empty cells unlabelled
+        ax.text(j + 0.5, i + 0.5, text.iat[i, j], ha="center", va="center", color="0.3")
     ax.set_xlabel("")
     ax.set_ylabel(label("claim_id", lang))
     fig.suptitle(textwrap.fill(label("robustness_title", lang), 90), fontsize=10)
