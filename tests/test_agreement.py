@@ -228,3 +228,83 @@ def test_shipped_corpus_agreement_is_consistent(corpus):
         disagreeing = ag.disagreements(ind, book, "lens")
         assert (np.trace(matrix.to_numpy()) < matrix.to_numpy().sum()) == any(
             disagreeing["code_id"] != "corona")
+
+
+# ---------------------------------------------------------------- intervals and pooled kappa
+
+
+def test_pooled_and_stacked_kappa_by_hand():
+    from samendoen_analysis.analysis import agreement_intervals as ai
+
+    table = ai.agreement_intervals(HAND, CODEBOOK, n_boot=200).set_index(["level", "statistic"])["estimate"]
+    # Lens level, segments s1-s3 (s4 only I1): A and B agree fully (chance 5/9 each), the tag
+    # t agrees on 2 of 3 (chance 2/3). Pooled (De Vries et al.): mean observed 8/9, mean chance
+    # 16/27, kappa 8/11. Stacked: rates 4/9 and 1/3, chance 14/27, kappa 10/13.
+    assert table[("lens", "kappa_pooled")] == pytest.approx(8 / 11)
+    assert table[("lens", "kappa_stacked")] == pytest.approx(10 / 13)
+    assert table[("lens", "chance_agreement")] == pytest.approx(100 * 14 / 27)
+    # Alpha: 18 values, 7 ones, one disagreeing unit: 1 - 17 * 1 / (7 * 11) = 60/77.
+    assert table[("lens", "alpha")] == pytest.approx(60 / 77)
+    pooled = ag.overall_agreement(HAND, CODEBOOK, "lens").set_index("method")
+    assert pooled.at[ag.POOLED, "kappa"] == pytest.approx(10 / 13)
+    assert pooled.at[ag.POOLED, "alpha"] == pytest.approx(60 / 77)
+
+
+def test_flags_against_krippendorff_guidelines():
+    from samendoen_analysis.analysis.agreement_intervals import flag
+
+    assert [flag(0.85), flag(0.8), flag(0.7), flag(0.5), flag(np.nan)] == [
+        "at least 0.8", "at least 0.8", "0.667 to 0.8", "below 0.667", "undefined"]
+
+
+def test_shipped_intervals_are_seeded_and_bracket_the_estimates(corpus):
+    from samendoen_analysis.analysis import agreement_intervals as ai
+
+    ind, book = corpus.independent_codings, corpus.codebook
+    first = ai.agreement_intervals(ind, book, n_boot=300, seed=3)
+    pd.testing.assert_frame_equal(first, ai.agreement_intervals(ind, book, n_boot=300, seed=3))
+    assert ((first["low"] <= first["estimate"] + 1e-12) & (first["estimate"] <= first["high"] + 1e-12)).all()
+    summary = ag.agreement_summary(ind, book).set_index(["level", "method"])
+    estimates = first.set_index(["level", "statistic"])["estimate"]
+    for level in ("lens", "subtheme"):
+        assert estimates[(level, "kappa_stacked")] == pytest.approx(summary.at[(level, ag.POOLED), "kappa"])
+        assert estimates[(level, "alpha")] == pytest.approx(summary.at[(level, ag.POOLED), "alpha"])
+        assert estimates[(level, "agreement")] == pytest.approx(summary.at[(level, ag.POOLED), "agreement"])
+    codes = ai.code_intervals(ind, book, "lens", n_boot=300).set_index("code_id")
+    by_code = ag.agreement_by_code(ind, book, "lens").set_index("code_id")
+    pd.testing.assert_series_equal(codes["alpha"].sort_index(), by_code["alpha"].sort_index(), check_names=False)
+    pd.testing.assert_series_equal(codes["kappa"].sort_index(), by_code["kappa"].sort_index(), check_names=False)
+    assert codes["alpha"].is_monotonic_increasing  # weakest first
+
+
+def test_cluster_bootstrap_is_wider_than_resampling_decisions(corpus):
+    from samendoen_analysis.analysis import agreement_intervals as ai
+
+    # Decisions on one segment travel together; treating every decision as its own segment
+    # (one code per "segment") must not give a wider interval than resampling segments.
+    a, b, _ = ai._arrays(corpus.independent_codings, corpus.codebook, "lens", None)
+    clustered = ai._coefficients(ai._draws(len(a), 500, 1), a, b)["kappa_stacked"]
+    flat_a, flat_b = a.reshape(-1, 1), b.reshape(-1, 1)
+    flat = ai._coefficients(ai._draws(len(flat_a), 500, 1), flat_a, flat_b)["kappa_stacked"]
+    assert np.std(clustered) >= 0.9 * np.std(flat)
+
+
+def test_usage_text_counts_one_sided_disagreements():
+    from samendoen_analysis.analysis import agreement_intervals as ai
+
+    by_code = ag.agreement_by_code(HAND, CODEBOOK, "lens")
+    flags = ai.code_intervals(HAND, CODEBOOK, "lens", n_boot=50)
+    text = ai.usage_text(by_code, flags)
+    # The weakest lens-level code is the tag t: I1 applied it once (s2), I2 never.
+    assert "`t`" in text and "applied it 1 times, the second 0 times" in text
+    assert "1 carry it from the first researcher only and 0 from the second only" in text
+
+
+def test_agreement_text_states_chance_agreement(corpus):
+    from samendoen_analysis.analysis import agreement_intervals as ai
+
+    ind, book = corpus.independent_codings, corpus.codebook
+    summary = ai.agreement_intervals(ind, book, n_boot=100)
+    text = ai.agreement_text(summary, ai.code_intervals(ind, book, "lens", n_boot=100))
+    chance = summary.set_index(["level", "statistic"]).at[("lens", "chance_agreement"), "estimate"]
+    assert f"{chance:.1f}%" in text

@@ -158,7 +158,9 @@ def normalise(
         percentages of the row total (group) or the column total (code).
     base : list of str, optional
         Columns that make up a group's total for ``share_within_group``; tags and
-        co-occurrence columns are left out so that no word is counted twice. Default all.
+        co-occurrence columns are left out because they repeat words already counted under
+        a lens. A segment with two lenses still counts under both (see
+        :func:`split_matrix` for the alternative). Default all.
 
     Returns
     -------
@@ -170,6 +172,9 @@ def normalise(
     >>> t = pd.DataFrame({"a": [6, 2], "b": [2, 2]}, index=["x", "y"])
     >>> normalise(t, pd.Series([2, 1], index=["x", "y"]), "share_within_group")["a"].tolist()
     [75.0, 50.0]
+    >>> normalise(pd.DataFrame({"a": [0, 0]}, index=["x", "y"]), pd.Series([1, 1], index=["x", "y"]),
+    ...           "share_within_code")["a"].isna().all()
+    np.True_
     """
     check_option("normalisation", normalisation, NORMALISATIONS)
     totals = totals.astype("float64")
@@ -179,8 +184,9 @@ def normalise(
         return totals.div(sizes.reindex(totals.index), axis=0)
     if normalisation == "share_within_group":
         row_totals = totals[base if base is not None else totals.columns].sum(axis=1)
-        return 100 * totals.div(row_totals.replace(0, float("nan")), axis=0).fillna(0.0)
-    return 100 * totals.div(totals.sum(axis=0).replace(0, float("nan")), axis=1).fillna(0.0)
+        # A group (or code) with nothing at all has no shares: 0/0 stays missing, it is not 0%.
+        return 100 * totals.div(row_totals.replace(0, float("nan")), axis=0)
+    return 100 * totals.div(totals.sum(axis=0).replace(0, float("nan")), axis=1)
 
 
 def group_table(
@@ -265,4 +271,81 @@ def emphasis(
     return tidy.sort_values([*by, "code_id"], kind="stable").reset_index(drop=True)
 
 
-__all__ = ["coded_units", "emphasis", "group_table", "normalise", "respondent_matrix"]
+def multi_code_segments(corpus: Corpus, level: str = "lens") -> int:
+    """Number of segments that carry more than one base code (lens or sub-theme) at a level.
+
+    These are the segments whose words :func:`respondent_matrix` counts once per code, so a
+    group's totals over codes add up to more words than it spoke.
+    """
+    units = coded_units(corpus, level)
+    units = units[units["code_id"].isin(base_codes(corpus.codebook, level))]
+    return int((units.groupby("segment_id").size() > 1).sum())
+
+
+def split_matrix(corpus: Corpus, level: str = "lens", measure: str = "words") -> pd.DataFrame:
+    """Like :func:`respondent_matrix`, but a segment's words are split over its base codes.
+
+    A segment with ``k`` lenses (or sub-themes) gives ``1/k`` of its words (or of its one
+    segment) to each, so every word is counted once over the base codes; tags, which cut across
+    the lenses, still get the whole segment. The number of segments split is
+    :func:`multi_code_segments`.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    level : {"lens", "subtheme"}
+        Code level.
+    measure : {"words", "segments"}
+        ``respondents`` (touched or not) cannot be split.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``respondent_id``, float values, columns as :func:`respondent_matrix`.
+    """
+    check_option("measure", measure, [m for m in MEASURES if m != "respondents"])  # touched or not: not splittable
+    units = coded_units(corpus, level)
+    base = units["code_id"].isin(base_codes(corpus.codebook, level))
+    share = 1 / units[base].groupby("segment_id")["code_id"].transform("size")
+    weight = pd.Series(1.0, index=units.index)
+    weight[base] = share
+    values = weight * (units["words"] if measure == "words" else 1)
+    table = values.groupby([units["respondent_id"], units["code_id"]]).sum().unstack(fill_value=0.0)
+    return table.reindex(index=corpus.respondents["respondent_id"], columns=level_codes(corpus.codebook, level),
+                         fill_value=0.0).astype("float64")
+
+
+def per_person_share_within_code(totals: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
+    """Each group's share (%) of a code after dividing by group size: who says more *per person*.
+
+    ``share_within_code`` divides a code's total between the groups, so a large group gets a
+    large share by being large; here each group's total is first divided by its number of
+    respondents. 0/0 (a code nobody used) stays missing.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        Rows groups, columns codes (not normalised).
+    sizes : pandas.Series
+        Respondents per group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Shares in %, each column adding up to 100 (or missing).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"a": [6, 2]}, index=["x", "y"])
+    >>> per_person_share_within_code(t, pd.Series([3, 1], index=["x", "y"]))["a"].tolist()
+    [50.0, 50.0]
+    """
+    means = totals.astype("float64").div(sizes.reindex(totals.index), axis=0)
+    return 100 * means.div(means.sum(axis=0).replace(0, float("nan")), axis=1)
+
+
+__all__ = [
+    "coded_units", "emphasis", "group_table", "multi_code_segments", "normalise", "per_person_share_within_code",
+    "respondent_matrix", "split_matrix",
+]

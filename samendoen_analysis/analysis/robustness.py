@@ -1,27 +1,106 @@
-"""How sure can we be with seventeen people? Claims under other measures, leave-one-out, bootstrap.
+"""How much does a verdict depend on the measure, one school or one respondent? Only informative conditions count.
 
 No QDA program reports whether a finding survives a change of measure or the loss of one
 school or respondent. All of it is computed here from respondent-by-code matrices built once
 per measure: leaving someone out subtracts rows, it never re-reads or re-validates data.
+
+A condition counts only when it can inform (our choice, after an independent review found
+"18 of 18" that was really 12 of 12):
+
+* a left-out school or respondent that leaves the claim's statistic unchanged (a director for a
+  teacher/partner ratio, a school with only its director) is listed but not counted;
+* normalisations that are algebraically the same for the claim and the data are merged into the
+  first: ``share_within_code`` never changes a ratio of two groups; ``per_respondent`` does not
+  when the groups are equally large; a ranking within a group (C1) ignores any per-group scale;
+  a group's share of a code (C6) under ``per_respondent`` is the same claim once its threshold is
+  re-derived (share ``s`` of totals is a ratio of means ``s/(1-s) * n_other/n_group``);
+* combinations that do not measure the claim's quantity are skipped: C1 under
+  ``share_within_code`` ranks shares of *other* groups; a group's share of a code under
+  ``share_within_group`` adds percentages of different groups; a share within a tag under
+  ``share_within_code`` is 1 by construction;
+* under the ``respondents`` measure, two values that both equal their group's size (everyone
+  touched both) are a **tie at the ceiling**, not a failure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.analysis.claims import claim_matrix, evaluate_table
+from samendoen_analysis.analysis.claims import (
+    FAILS,
+    HOLDS,
+    NOT_EVALUABLE,
+    SHARE_TESTS,
+    at_ceiling,
+    claim_matrix,
+    evaluate_table,
+    share_groups,
+    split_groups,
+)
 from samendoen_analysis.analysis.measures import group_table, normalise, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
-from samendoen_analysis.vocabulary import MEASURES, NORMALISATIONS, base_codes
+from samendoen_analysis.vocabulary import MEASURES, NORMALISATIONS, base_codes, check_option
+
+TIE = "tie at ceiling"
+OUTCOMES = (HOLDS, FAILS, TIE, NOT_EVALUABLE)
+UNIT_KINDS = ("school_id", "respondent_id")
+COLUMNS = ["claim_id", "kind", "condition", "statistic", "outcome", "holds", "informative", "note"]
 
 
 def _matrices(corpus: Corpus) -> dict[str, pd.DataFrame]:
     return {m: claim_matrix(corpus, m) for m in MEASURES}
 
 
+def _ratio_rule(norm: str, claim: dict, sizes: pd.Series) -> str:
+    a, b = (sizes.get(g, 0) for g in split_groups(claim["groups"]))
+    if norm == "share_within_code" or (norm == "per_respondent" and a == b):
+        return "same as none"
+    return ""
+
+
+def _top_code_rule(norm: str, claim: dict, sizes: pd.Series) -> str:
+    if norm == "share_within_code":
+        return "skipped: ranks shares of other groups"
+    return "same as none" if norm != "none" else ""
+
+
+def _share_of_code_rule(norm: str, claim: dict, sizes: pd.Series) -> str:
+    if norm == "share_within_group":
+        return "skipped: adds percentages of different groups"
+    return "same as none (threshold re-derived)" if norm == "per_respondent" else (
+        "same as none" if norm == "share_within_code" else "")
+
+
+def _subcode_rule(norm: str, claim: dict, sizes: pd.Series) -> str:
+    if norm == "share_within_code":
+        return "skipped: 1 by construction"
+    groups = share_groups(claim) or list(sizes.index)
+    if norm == "per_respondent" and sizes.reindex(groups).dropna().nunique() <= 1:
+        return "same as none"
+    return ""
+
+
+_RULES: dict[str, Callable[[str, dict, pd.Series], str]] = {
+    "ratio": _ratio_rule, "top_code": _top_code_rule, "share_of_code": _share_of_code_rule,
+    **{test: _subcode_rule for test in SHARE_TESTS},
+}
+
+
+def _outcomes(verdicts: pd.DataFrame, claims: pd.DataFrame, totals: pd.DataFrame, sizes: pd.Series,
+              lenses: list[str], ceiling: bool) -> pd.Series:
+    outcome = verdicts["verdict"].copy()
+    if ceiling:
+        for i, claim in enumerate(claims.to_dict("records")):
+            if outcome.iat[i] == FAILS and at_ceiling(claim, totals, sizes, lenses):
+                outcome.iat[i] = TIE
+    return outcome
+
+
 def by_measure(corpus: Corpus) -> pd.DataFrame:
-    """Each claim under every measure and normalisation.
+    """Each claim under every measure and normalisation, with the informative ones marked.
 
     Parameters
     ----------
@@ -31,19 +110,38 @@ def by_measure(corpus: Corpus) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``claim_id``, ``condition`` ("measure / normalisation"), ``statistic``, ``holds``.
+        Columns as :data:`COLUMNS`; ``condition`` is "measure / normalisation"; ``note`` says why a
+        condition is merged or skipped.
     """
-    matrices, lenses, frames = _matrices(corpus), base_codes(corpus.codebook, "lens"), []
-    for measure, matrix in matrices.items():
+    lenses, frames = base_codes(corpus.codebook, "lens"), []
+    for measure, matrix in _matrices(corpus).items():
+        totals = group_table(matrix, corpus.respondents, ("role_group",), "none", lenses)
+        groups = corpus.respondents.set_index("respondent_id")["role_group"].reindex(matrix.index)
+        sizes = groups.value_counts().reindex(totals.index)
         for norm in NORMALISATIONS:
             table = group_table(matrix, corpus.respondents, ("role_group",), norm, lenses)
-            frames.append(evaluate_table(corpus.claims, table, lenses).assign(
-                kind="measure", condition=f"{measure} / {norm}"))
-    return pd.concat(frames, ignore_index=True)
+            verdicts = evaluate_table(corpus.claims, table, lenses)
+            notes = [_RULES[c["test"]](norm, c, sizes) for c in corpus.claims.to_dict("records")]
+            frames.append(verdicts.assign(
+                kind="measure", condition=f"{measure} / {norm}",
+                outcome=_outcomes(verdicts, corpus.claims, totals, sizes, lenses, measure == "respondents"),
+                note=[n.replace("none", f"{measure} / none") if n.startswith("same") else n for n in notes],
+                informative=[n == "" for n in notes]))
+    return _finish(pd.concat(frames, ignore_index=True))
+
+
+def _finish(table: pd.DataFrame) -> pd.DataFrame:
+    informative = table["informative"] & (table["outcome"] != NOT_EVALUABLE)
+    table = table.assign(informative=informative)
+    table["holds"] = pd.array([{HOLDS: True, FAILS: False}.get(o) for o in table["outcome"]], dtype="boolean")
+    return table[COLUMNS]
 
 
 def leave_one_out(corpus: Corpus, unit: str, measure: str = "words", normalisation: str = "none") -> pd.DataFrame:
     """Each claim with one school (or one respondent) left out at a time.
+
+    A left-out unit that leaves the claim's statistic (and verdict) exactly as on all data is
+    listed with ``informative`` False: it could not have changed the verdict.
 
     Parameters
     ----------
@@ -57,48 +155,59 @@ def leave_one_out(corpus: Corpus, unit: str, measure: str = "words", normalisati
     Returns
     -------
     pandas.DataFrame
-        Columns ``claim_id``, ``condition`` ("without S3"), ``statistic``, ``holds``.
+        Columns as :data:`COLUMNS`; ``condition`` is "without S3".
     """
+    check_option("unit", unit, UNIT_KINDS)
     matrix = claim_matrix(corpus, measure)
     people = corpus.respondents.set_index("respondent_id").reindex(matrix.index)
-    units = pd.Series(matrix.index, index=matrix.index) if unit == "respondent_id" else people[unit]
+    units = pd.Series(matrix.index, index=matrix.index) if unit == "respondent_id" else people[unit].astype(str)
     groups = people["role_group"]
+    lenses = base_codes(corpus.codebook, "lens")
     # Group totals without a unit are the full totals minus that unit's share, so each
     # iteration is a subtraction of small tables, not a new pass over the respondents.
     totals = matrix.groupby(groups, observed=True).sum()
     sizes = groups.value_counts().reindex(totals.index)
+    full = evaluate_table(corpus.claims, normalise(totals, sizes, normalisation, lenses), lenses)
     by_unit = matrix.groupby([units, groups], observed=True).sum()
     unit_sizes = pd.Series(1, index=matrix.index).groupby([units, groups], observed=True).sum()
-    lenses, frames = base_codes(corpus.codebook, "lens"), []
+    frames = []
     for left_out in sorted(units.unique()):
         minus = by_unit.loc[left_out].reindex(totals.index, fill_value=0)
         remaining = sizes - unit_sizes.loc[left_out].reindex(totals.index, fill_value=0)
         kept = remaining > 0
-        table = normalise(totals[kept] - minus[kept], remaining[kept], normalisation, lenses)
-        frames.append(evaluate_table(corpus.claims, table, lenses).assign(
-            kind=f"leave_out_{unit.removesuffix('_id')}", condition=f"without {left_out}"))
-    return pd.concat(frames, ignore_index=True)
+        verdicts = evaluate_table(corpus.claims, normalise(totals[kept] - minus[kept], remaining[kept],
+                                                          normalisation, lenses), lenses)
+        same = np.isclose(verdicts["statistic"], full["statistic"], rtol=1e-12, atol=0, equal_nan=True) & (
+            verdicts["verdict"] == full["verdict"])
+        frames.append(verdicts.assign(
+            kind=f"leave_out_{unit.removesuffix('_id')}", condition=f"without {left_out}",
+            outcome=_outcomes(verdicts, corpus.claims, totals[kept] - minus[kept], remaining[kept], lenses,
+                              measure == "respondents"),
+            informative=~same.to_numpy(), note=np.where(same, "leaves the statistic unchanged", "")))
+    return _finish(pd.concat(frames, ignore_index=True))
 
 
-def robustness_table(corpus: Corpus) -> pd.DataFrame:
+def robustness_table(corpus: Corpus, measure: str = "words", normalisation: str = "none") -> pd.DataFrame:
     """Every claim under every measure, without each school and without each respondent.
 
     Parameters
     ----------
     corpus : Corpus
         A loaded corpus.
+    measure, normalisation : str
+        Of the leave-one-out conditions.
 
     Returns
     -------
     pandas.DataFrame
-        Long table: ``claim_id``, ``kind``, ``condition``, ``statistic``, ``holds``.
+        Long table with the columns of :data:`COLUMNS`.
     """
-    frames = [by_measure(corpus), leave_one_out(corpus, "school_id"), leave_one_out(corpus, "respondent_id")]
-    return pd.concat(frames, ignore_index=True)[["claim_id", "kind", "condition", "statistic", "holds"]]
+    frames = [by_measure(corpus)] + [leave_one_out(corpus, u, measure, normalisation) for u in UNIT_KINDS]
+    return pd.concat(frames, ignore_index=True)
 
 
 def robustness_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """Per claim and kind of check: in how many conditions the claim holds.
+    """Per claim and kind of check: informative conditions and how the claim fares in them.
 
     Parameters
     ----------
@@ -108,12 +217,56 @@ def robustness_summary(table: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``claim_id``, ``kind``, ``holds``, ``conditions``, ``share``.
+        Columns ``claim_id``, ``kind``, ``conditions`` (listed), ``informative``, ``holds``,
+        ``ties``, ``fails``, ``share`` (holds / (holds + fails): ties at the ceiling are
+        reported, not counted either way; missing when no informative condition decides).
     """
-    summary = table.groupby(["claim_id", "kind"], sort=False)["holds"].agg(holds="sum", conditions="size").reset_index()
-    summary["holds"] = summary["holds"].astype("int64")
-    summary["share"] = summary["holds"] / summary["conditions"]
+    counted = table[table["informative"]]
+    keys = ["claim_id", "kind"]
+    listed = table.groupby(keys, sort=False).size().rename("conditions")
+    outcome = counted.groupby(keys, sort=False)["outcome"]
+    summary = pd.concat([
+        listed,
+        outcome.size().rename("informative"),
+        outcome.agg(lambda o: int((o == HOLDS).sum())).rename("holds"),
+        outcome.agg(lambda o: int((o == TIE).sum())).rename("ties"),
+        outcome.agg(lambda o: int((o == FAILS).sum())).rename("fails"),
+    ], axis=1).fillna(0).astype("int64").reset_index()
+    # A tie at the ceiling is neither for nor against a claim: the share is of the decided conditions.
+    summary["share"] = summary["holds"] / (summary["holds"] + summary["fails"]).replace(0, np.nan)
     return summary
+
+
+def compare_ratios(corpus: Corpus, first: str, second: str, level: str = "lens") -> pd.DataFrame:
+    """Ratio of two role groups per code in every measure and normalisation.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus, possibly a subset.
+    first, second : str
+        Role groups; the ratio is first / second.
+    level : {"lens", "subtheme"}
+        Code level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``code_id``, one column per "measure / normalisation". A group absent from the
+        selection gives missing ratios (never a ratio against 0), as does 0 / 0; x / 0 is ``inf``.
+    """
+    columns = {}
+    for measure in MEASURES:
+        matrix = respondent_matrix(corpus, level, measure)
+        for norm in NORMALISATIONS:
+            table = group_table(matrix, corpus.respondents, ("role_group",), norm, base_codes(corpus.codebook, level))
+            table = table.reindex([first, second])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = table.loc[first] / table.loc[second]
+            columns[f"{measure} / {norm}"] = ratio.where(~((table.loc[first] == 0) & (table.loc[second] == 0)))
+    frame = pd.DataFrame(columns)
+    frame.index.name = "code_id"
+    return frame
 
 
 def bootstrap_ratios(
@@ -148,12 +301,20 @@ def bootstrap_ratios(
     Returns
     -------
     pandas.DataFrame
-        Columns ``code_id``, ``ratio``, ``low``, ``high``, ``share_above_1``.
+        Columns ``code_id``, ``ratio``, ``low``, ``high``, ``share_above_1`` (the share of
+        *resamples* with a ratio above 1: a description of the resampling, not the probability
+        that the true ratio exceeds 1). All missing when a group has no respondents in the
+        selection. This percentile interval covers less often than it states with six people
+        per group (``benchmarks/coverage.py``); the claims use the exact intervals of
+        :mod:`samendoen_analysis.analysis.inference`.
     """
     matrix = respondent_matrix(corpus, "lens", measure)
     groups = corpus.respondents.set_index("respondent_id")["role_group"].reindex(matrix.index)
     rng = np.random.default_rng(seed)
     sums = {}
+    if not ((groups == numerator).any() and (groups == denominator).any()):
+        return pd.DataFrame({"code_id": matrix.columns, **dict.fromkeys(("ratio", "low", "high", "share_above_1"),
+                                                                        np.nan)})
     for group in (numerator, denominator):
         rows = matrix[(groups == group).to_numpy()].to_numpy(dtype="float64")
         draws = rng.integers(0, len(rows), size=(n_boot, len(rows)))

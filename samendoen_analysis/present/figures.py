@@ -6,10 +6,12 @@ switched off (no dates, a fixed SVG hash salt) so that results can be compared b
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -182,8 +184,16 @@ def subtheme_bars(counts: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pl
     return fig
 
 
-def robustness_grid(summary: pd.DataFrame, lang: str) -> plt.Figure:
-    """Share of conditions in which each claim holds, per kind of check.
+def _claim_names(claim_ids: pd.Series, claims: pd.DataFrame | None, lang: str, width: int = 48) -> list[str]:
+    """'C3  teachers talk clearly more ...': the id with the claim's summary beside it, shortened."""
+    if claims is None:
+        return [str(c) for c in claim_ids]
+    text = claims.set_index("claim_id")[f"summary_{lang}"]
+    return [f"{c}  {text[c][:width - 1] + '…' if len(text[c]) > width else text[c]}" for c in claim_ids]
+
+
+def robustness_grid(summary: pd.DataFrame, lang: str, claims: pd.DataFrame | None = None) -> plt.Figure:
+    """Share of the informative conditions in which each claim holds, per kind of check.
 
     Parameters
     ----------
@@ -191,24 +201,82 @@ def robustness_grid(summary: pd.DataFrame, lang: str) -> plt.Figure:
         From :func:`samendoen_analysis.analysis.robustness.robustness_summary`.
     lang : {"nl", "en"}
         Label language.
+    claims : pandas.DataFrame, optional
+        The claims table; its summaries are written beside the ids.
 
     Returns
     -------
     matplotlib.figure.Figure
+        Each cell shows holds/informative (and ties); the colour is holds / (holds + fails); a
+        white cell had no informative condition that decides.
     """
     data = summary.assign(kind=summary["kind"].map(lambda k: label(k, lang)))
-    grid = data.pivot_table(index="claim_id", columns="kind", values="share", sort=False)
-    fig, ax = plt.subplots(figsize=(7, 4))
-    sns.heatmap(grid, annot=True, fmt=".0%", cmap=SEQUENTIAL, vmin=0, vmax=1,
-                cbar_kws={"label": label("share_holds", lang)}, ax=ax)
+    data["text"] = [f"{h}/{n}" + (f" ({t}{'g' if lang == 'nl' else 't'})" if t else "")
+                    for h, n, t in zip(data["holds"], data["informative"], data["ties"], strict=True)]
+    grid = data.pivot_table(index="claim_id", columns="kind", values="share", sort=False, dropna=False)
+    text = data.pivot_table(index="claim_id", columns="kind", values="text", aggfunc="first", sort=False)
+    text = text.reindex(index=grid.index, columns=grid.columns).fillna("0/0")
+    fig, ax = plt.subplots(figsize=(9.5, 0.45 * len(grid) + 1.8))
+    sns.heatmap(grid, annot=text.to_numpy(), fmt="", cmap=SEQUENTIAL, vmin=0, vmax=1,
+                cbar_kws={"label": textwrap.fill(label("share_informative", lang), 32)}, ax=ax)
+    ax.set_xticks(ax.get_xticks(), labels=[textwrap.fill(str(k), 16) for k in grid.columns], rotation=0)
+    ax.set_yticks([i + 0.5 for i in range(len(grid))], labels=_claim_names(grid.index.to_series(), claims, lang),
+                  rotation=0)
+    ax.grid(False)
+    for i, j in zip(*np.nonzero(grid.isna().to_numpy()), strict=True):  # seaborn leaves empty cells unlabelled
+        ax.text(j + 0.5, i + 0.5, text.iat[i, j], ha="center", va="center", color="0.3")
     ax.set_xlabel("")
     ax.set_ylabel(label("claim_id", lang))
+    fig.suptitle(textwrap.fill(label("robustness_title", lang), 90), fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> plt.Figure:
-    """Observed teacher/external-partner ratio per lens with its bootstrap interval (log scale).
+def claim_intervals(claims: pd.DataFrame, lang: str) -> plt.Figure:
+    """Each claim's effect and confidence interval as a multiple of its threshold (log scale).
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame
+        From :func:`samendoen_analysis.analysis.claims.evaluate_claims` (with ``level``).
+    lang : {"nl", "en"}
+        Label language.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A claim not evaluable on the selection is listed without a point.
+    """
+    threshold = claims["threshold"].fillna(1.0).astype(float)  # a top-code claim needs a lead ratio above 1
+    centre, low, high = (claims[c].astype(float) / threshold for c in ("effect", "ci_low", "ci_high"))
+    names = _claim_names(claims["claim_id"], claims, lang)
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(claims) + 1.6))
+    shown = centre.notna().to_numpy()
+    finite_low = low.clip(lower=1 / 64)
+    finite_high = high.clip(upper=64)
+    rows = np.arange(len(names))
+    ax.errorbar(centre[shown], rows[shown], xerr=[(centre - finite_low)[shown], (finite_high - centre)[shown]],
+                fmt="o", color=sns.color_palette(PALETTE)[0], capsize=4)
+    for row in rows[~shown]:
+        ax.text(1, row, label("not_evaluable_short", lang), ha="center", va="center", color="0.3")
+    ax.set_yticks(rows, labels=names)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.axvline(1, color="0.4", linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    # Multiples read best as plain numbers at doublings; an open-ended bound is drawn to the frame.
+    ax.set_xticks([1 / 64, 1 / 8, 1 / 2, 1, 2, 8, 64], labels=["≤1/64", "1/8", "1/2", "1", "2", "8", "≥64"])
+    ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
+    ax.set_xlim(1 / 80, 80)
+    ax.set_ylabel(label("claim_id", lang))
+    level = float(claims["level"].iloc[0]) if "level" in claims else 0.95
+    fig.suptitle(textwrap.fill(label("intervals_title", lang).format(level=level), 90), fontsize=10)
+    ax.set_xlabel(textwrap.fill(label("effect_over_threshold", lang), 60))
+    fig.tight_layout()
+    return fig
+
+
+def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, level: float = 0.95) -> plt.Figure:
+    """Observed ratio of two groups per lens with its bootstrap percentile interval (log scale).
 
     Parameters
     ----------
@@ -218,6 +286,8 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pl
         Label language.
     codebook : pandas.DataFrame
         For code labels.
+    level : float
+        Coverage the intervals were computed with, stated in the title.
 
     Returns
     -------
@@ -235,6 +305,7 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pl
     ax.invert_yaxis()
     ax.set_xlabel(label("ratio", lang))
     ax.set_ylabel(label("lens", lang))
+    fig.suptitle(textwrap.fill(label("bootstrap_title", lang).format(level=level), 90), fontsize=10)
     fig.tight_layout()
     return fig
 
