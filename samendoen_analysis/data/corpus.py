@@ -18,12 +18,20 @@ import pandas as pd
 from samendoen_analysis.data import integrity
 from samendoen_analysis.data.anonymisation import read_deny_list
 from samendoen_analysis.data.csvio import read_table
+from samendoen_analysis.data.interviews import SPAN_COLUMNS, interview_lengths
 from samendoen_analysis.data.words import count_words_series
 from samendoen_analysis.paths import resolve_data_dir
 
 ROLE_GROUPS = ("teacher", "external_partner", "support_staff", "management")
-TABLES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
-_INTEGER = {"codebook": ["order"], "segments": ["position"]}
+TABLES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "coder_spans", "claims")
+# Tables a data folder may lack (folders written before the table existed): read as empty.
+OPTIONAL = ("coder_spans",)
+_INTEGER = {"codebook": ["order"], "segments": ["position"], "coder_spans": ["start", "end"]}
+
+
+def _no_spans() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="int64" if name in ("start", "end") else "str")
+                         for name in SPAN_COLUMNS})
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,9 @@ class Corpus:
     ----------
     schools, respondents, codebook, segments, codings, independent_codings, claims : DataFrame
         One table per file; ``segments`` has an extra ``words`` column.
+    coder_spans : DataFrame
+        Each coder's own coded stretches (``respondent_id``, ``coder``, ``start``, ``end``,
+        ``code_id``); empty when the folder has no ``coder_spans.csv``.
     notes : tuple of str
         Irregularities that were accepted while reading (for example a semicolon separator).
     data_dir : Path
@@ -47,6 +58,7 @@ class Corpus:
     codings: pd.DataFrame
     independent_codings: pd.DataFrame
     claims: pd.DataFrame
+    coder_spans: pd.DataFrame = field(default_factory=_no_spans)
     notes: tuple[str, ...] = ()
     data_dir: Path = field(default_factory=Path)
 
@@ -96,6 +108,7 @@ class Corpus:
             independent_codings=self.independent_codings[
                 self.independent_codings["segment_id"].isin(segments["segment_id"])
             ],
+            coder_spans=self.coder_spans[self.coder_spans["respondent_id"].isin(respondents["respondent_id"])],
         )
 
 
@@ -110,6 +123,9 @@ def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
     for name in TABLES:
         res = resource(descriptor, name)
         path = data_dir / res["path"]
+        if name in OPTIONAL and not path.exists():
+            tables[name] = pd.DataFrame({column: pd.Series(dtype="str") for column in field_names(res)})
+            continue
         frame = read_table(path, field_names(res), notes)
         validate_table(frame, name, descriptor_path, path)
         tables[name] = frame
@@ -129,6 +145,12 @@ def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str
         integrity.check_reference(t[name], "code_id", t["codebook"]["code_id"], file[name], "codebook.csv")
         integrity.check_codable(t[name], t["codebook"], file[name])
     integrity.check_reference(t["claims"], "code_id", t["codebook"]["code_id"], file["claims"], "codebook.csv")
+    spans = file["coder_spans"]
+    integrity.check_reference(t["coder_spans"], "respondent_id", t["respondents"]["respondent_id"], spans,
+                              "respondents.csv")
+    integrity.check_reference(t["coder_spans"], "code_id", t["codebook"]["code_id"], spans, "codebook.csv")
+    integrity.check_codable(t["coder_spans"], t["codebook"], spans)
+    integrity.check_spans(t["coder_spans"], interview_lengths(t["segments"]), spans)
     integrity.check_segments(t["segments"], t["respondents"], t["codings"], file["segments"])
     integrity.check_anonymised(t["segments"], file["segments"], deny)
 
@@ -140,7 +162,7 @@ def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     t["claims"]["threshold"] = pd.to_numeric(t["claims"]["threshold"])
     t["codebook"] = t["codebook"].sort_values("order", kind="stable").reset_index(drop=True)
     codes = pd.CategoricalDtype(t["codebook"]["code_id"], ordered=True)
-    for name in ("codings", "independent_codings"):
+    for name in ("codings", "independent_codings", "coder_spans"):
         t[name]["code_id"] = t[name]["code_id"].astype(codes)
     t["respondents"]["role_group"] = t["respondents"]["role_group"].astype(
         pd.CategoricalDtype(ROLE_GROUPS, ordered=True))
