@@ -293,3 +293,14 @@ def test_example_round_imports_with_the_current_importer(tmp_path):
     data = shutil.copytree(DATA_DIR, tmp_path / "data")
     import_qdpx(EXAMPLE / "twee-codeurs.qdpx", "R7", data_dir=data)
     assert "R7" in load_corpus(data).rounds
+
+
+def test_benchmark_spans_are_two_coders_with_moved_boundaries():
+    from benchmarks.spans import synthetic_spans
+
+    spans, lengths, domains = synthetic_spans(per_coder=500, characters=50_000, sources=5, seed=2)
+    assert spans.groupby("coder").size().to_dict() == {"A": 500, "B": 500}
+    assert lengths.sum() == 50_000 and set(spans["code_id"]) <= set(domains)
+    assert ((spans["start"] < spans["end"]) & (spans["end"] <= spans["source"].map(lengths))).all()
+    table = sp.overlap_agreement(spans, threshold=0.5).set_index("code_id")
+    assert 50 < table.loc[sp.POOLED, "agreement"] < 100
