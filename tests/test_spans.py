@@ -304,3 +304,29 @@ def test_benchmark_spans_are_two_coders_with_moved_boundaries():
     assert ((spans["start"] < spans["end"]) & (spans["end"] <= spans["source"].map(lengths))).all()
     table = sp.overlap_agreement(spans, threshold=0.5).set_index("code_id")
     assert 50 < table.loc[sp.POOLED, "agreement"] < 100
+
+
+def test_summary_tables_and_the_timeline_in_both_languages(tmp_path, corpus):
+    from samendoen_analysis.present.figures import save_figure
+    from samendoen_analysis.present.span_figures import span_timeline
+
+    read = read_coder_spans(EXAMPLE / "twee-codeurs.qdpx", corpus.codebook)
+    rounds = {"R1": sp.round_spans(corpus), "example": (read.spans, read.lengths)}
+    summary = sp.span_summary(rounds, sp.lens_domains(corpus.codebook))
+    assert summary["round"].tolist() == ["R1", "example"] and summary["coders"].tolist() == [2, 2]
+    by_code = sp.span_agreement_by_code(read.spans, read.lengths)
+    assert by_code.iloc[-1]["code_id"] == sp.POOLED and by_code["alpha_binary"].notna().all()
+    english = sp.translate(by_code, "en", corpus.codebook)
+    assert "% agreement (overlap)" in english.columns and "Corona" in set(english["code"])
+    assert "stukken eerste" in sp.translate(by_code, "nl", corpus.codebook).columns
+    with pytest.raises(ValueError, match="unknown language 'de'; valid values: nl, en"):
+        sp.translate(by_code, "de", corpus.codebook)
+    texts = sp.with_text(sp.unmatched_spans(read.spans), read.texts)
+    assert all(read.texts[s][a:b] == t for s, a, b, t in texts[["source", "start", "end", "text"]].to_numpy())
+    digests = []
+    for run in ("a", "b"):
+        fig = span_timeline(read.spans, "N7-LK", int(read.lengths["N7-LK"]), "en", corpus.codebook)
+        digests.append([p.read_bytes() for p in save_figure(fig, tmp_path / run, "t")])
+    assert digests[0] == digests[1]
+    with pytest.raises(ValueError, match="unknown source 'N9'"):
+        span_timeline(read.spans, "N9", 10, "en", corpus.codebook)

@@ -56,11 +56,42 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.data.interviews import SEPARATOR, interview_lengths, segment_offsets
+from samendoen_analysis.present.labels import label
 
 SPAN_FIELDS = ["source", "coder", "start", "end", "code_id"]
 DEFAULT_THRESHOLD = 0.9
 POOLED = "pooled"
 ACROSS = "across_domains"
+
+_LABELS = {
+    "round": ("ronde", "round"),
+    "coders": ("codeurs", "coders"),
+    "spans": ("stukken tekst", "spans"),
+    "characters": ("tekens vergeleken", "characters compared"),
+    "source": ("interview", "interview"),
+    "coder": ("codeur", "coder"),
+    "start": ("begin", "start"),
+    "end": ("einde", "end"),
+    "text": ("tekst", "text"),
+    "overlap": ("beste overlap", "best overlap"),
+    "domain": ("domein", "domain"),
+    "codes": ("codes", "codes"),
+    "coded_by_several": ("tekens door meer codeurs gecodeerd", "characters coded by several"),
+    "spans_a": ("stukken eerste", "spans first"),
+    "spans_b": ("stukken tweede", "spans second"),
+    "matched_a": ("gematcht eerste", "matched first"),
+    "matched_b": ("gematcht tweede", "matched second"),
+    "agreement": ("% overeenstemming (overlap)", "% agreement (overlap)"),
+    "kappa": ("kappa (Brennan-Prediger)", "kappa (Brennan-Prediger)"),
+    "alpha_binary": ("|u-alfa (binair)", "|u-alpha (binary)"),
+    "cu_alpha": ("Cu-alfa (over lenzen)", "Cu-alpha (across lenses)"),
+    "sections": ("gecodeerde stukken", "coded sections"),
+    "observed": ("waargenomen onenigheid", "observed disagreement"),
+    "expected": ("verwachte onenigheid", "expected disagreement"),
+    "alpha": ("alfa", "alpha"),
+    POOLED: ("gepoold", "pooled"),
+    ACROSS: ("over de domeinen", "across domains"),
+}
 
 
 def spans_of(corpus) -> pd.DataFrame:
@@ -148,6 +179,107 @@ def restrict(spans: pd.DataFrame, stretches: pd.DataFrame) -> tuple[pd.DataFrame
     out = pd.concat(rows, ignore_index=True) if rows else spans.iloc[:0]
     lengths = pd.Series(size).groupby(parts["source"].to_numpy()).sum().astype("int64")
     return out[SPAN_FIELDS].reset_index(drop=True), lengths
+
+
+def translate(frame: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table of this module with codes, domains and column names in Dutch or English.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table of this module.
+    lang : {"nl", "en"}
+        Language.
+    codebook : pandas.DataFrame
+        For code and lens labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Translated copy.
+    """
+    if lang not in ("nl", "en"):
+        raise ValueError(f"unknown language '{lang}'; valid values: nl, en")
+
+    def name(key: object) -> str:
+        text = str(key)
+        pair = _LABELS.get(text)
+        return pair[0 if lang == "nl" else 1] if pair else label(text, lang, codebook)
+
+    out = frame.copy()
+    for column in ("code_id", "domain"):
+        if column in out:
+            out[column] = out[column].map(name)
+    return out.rename(columns=name)
+
+
+def span_summary(
+    rounds: Mapping[str, tuple[pd.DataFrame, pd.Series]], domains: Mapping[str, str],
+    threshold: float = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """One row per round: overlap matching, pooled binary alpha and Cu-alpha across lenses.
+
+    Parameters
+    ----------
+    rounds : mapping of str to (pandas.DataFrame, pandas.Series)
+        For each round name, its spans and the lengths of its sources (see :func:`round_spans`).
+    domains : mapping of str to str
+        Domain of each code (:func:`lens_domains`).
+    threshold : float
+        Least overlap for a match.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``round``, ``coders``, ``spans``, ``characters`` (length of the continuum),
+        ``agreement``, ``kappa`` (overlap matching of the first two coders, pooled),
+        ``alpha_binary`` (pooled |u-alpha, all coders) and ``cu_alpha`` (Cu-alpha across lenses).
+    """
+    rows = []
+    for name, (spans, lengths) in rounds.items():
+        pooled = overlap_agreement(spans, threshold=threshold).set_index("code_id").loc[POOLED]
+        rows.append({
+            "round": name, "coders": spans["coder"].nunique(), "spans": len(spans), "characters": int(lengths.sum()),
+            "agreement": pooled["agreement"], "kappa": pooled["kappa"],
+            "alpha_binary": unitized_alpha(spans, lengths).set_index("code_id").loc[POOLED, "alpha"],
+            "cu_alpha": cu_alpha(spans, lengths, domains).set_index("domain").loc[ACROSS, "alpha"],
+        })
+    columns = ["round", "coders", "spans", "characters", "agreement", "kappa", "alpha_binary", "cu_alpha"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def span_agreement_by_code(
+    spans: pd.DataFrame, lengths: pd.Series, threshold: float = DEFAULT_THRESHOLD
+) -> pd.DataFrame:
+    """Per code: overlap matching of the first two coders and the binary alpha of all coders.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :func:`overlap_agreement` plus ``alpha_binary`` (|u-alpha); the last row pooled.
+    """
+    matched = overlap_agreement(spans, threshold=threshold)
+    alpha = unitized_alpha(spans, lengths).set_index("code_id")["alpha"]
+    return matched.assign(alpha_binary=matched["code_id"].map(alpha).to_numpy())
+
+
+def with_text(rows: pd.DataFrame, texts: Mapping[str, str]) -> pd.DataFrame:
+    """Rows with ``source``, ``start``, ``end`` and the stretch of text they point at.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        For example :func:`unmatched_spans`.
+    texts : mapping of str to str
+        Each source's text.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a column ``text``.
+    """
+    stretch = [texts[s][a:b] for s, a, b in zip(rows["source"], rows["start"], rows["end"], strict=True)]
+    return rows.assign(text=stretch)
 
 
 def lens_domains(codebook: pd.DataFrame) -> dict[str, str]:
@@ -616,5 +748,6 @@ def _several(start: np.ndarray, end: np.ndarray, coder_idx: np.ndarray, mask: np
 __all__ = [
     "ACROSS", "DEFAULT_THRESHOLD", "POOLED", "SPAN_FIELDS", "continuum_of", "cu_alpha", "independent_stretches",
     "lens_domains", "match_spans", "overlap_agreement", "paragraph_stretches", "restrict", "round_spans",
-    "segment_codes", "source_lengths", "spans_of", "unitized_alpha", "unmatched_spans",
+    "segment_codes", "source_lengths", "span_agreement_by_code", "span_summary", "spans_of", "translate",
+    "unitized_alpha", "unmatched_spans", "with_text",
 ]
