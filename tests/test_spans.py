@@ -330,3 +330,26 @@ def test_summary_tables_and_the_timeline_in_both_languages(tmp_path, corpus):
     assert digests[0] == digests[1]
     with pytest.raises(ValueError, match="unknown source 'N9'"):
         span_timeline(read.spans, "N9", 10, "en", corpus.codebook)
+
+
+def test_lesson_check_recomputes_both_levels_by_another_route(corpus, capsys):
+    from samendoen_analysis.teaching.spans_checks import boundary_gap_check, segment_level_share, span_level_share
+
+    read = read_coder_spans(EXAMPLE / "twee-codeurs.qdpx", corpus.codebook)
+    pair = ("Noor", "Sem")
+    per_paragraph = sp.segment_codes(read.spans, sp.paragraph_stretches(read.texts), pair)
+    assert segment_level_share(read.spans, read.texts, pair) == pytest.approx(
+        100 * (per_paragraph["Noor"] == per_paragraph["Sem"]).mean())
+    rng = np.random.default_rng(3)
+    starts = rng.integers(0, 900, 60)
+    spans = frame([("x", "AB"[i % 2], int(s), int(s + rng.integers(5, 100)), "ck"[i % 3 == 0])
+                   for i, s in enumerate(starts)])
+    for threshold in (0.3, 0.6, 0.9):
+        expected = sp.overlap_agreement(spans, threshold=threshold).set_index("code_id").loc[sp.POOLED, "agreement"]
+        assert span_level_share(spans, ("A", "B"), threshold) == pytest.approx(expected)
+    gap = segment_level_share(read.spans, read.texts, pair) - span_level_share(read.spans, pair)
+    assert gap > 50  # the example is made to agree per paragraph and not per stretch
+    boundary_gap_check(gap, read.spans, read.texts, pair)
+    boundary_gap_check(100 - gap, read.spans, read.texts, pair)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("✔ Right") and printed[1].startswith("✘ Not yet right")
