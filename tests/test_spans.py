@@ -353,3 +353,12 @@ def test_lesson_check_recomputes_both_levels_by_another_route(corpus, capsys):
     boundary_gap_check(100 - gap, read.spans, read.texts, pair)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0].startswith("✔ Right") and printed[1].startswith("✘ Not yet right")
+
+
+def test_no_spans_give_undefined_values_not_errors(corpus):
+    empty = frame([]).astype({"start": "int64", "end": "int64"})
+    alpha = sp.unitized_alpha(empty, pd.Series({"x": 10}), coders=["a", "b"])
+    assert alpha["code_id"].tolist() == [sp.POOLED] and np.isnan(alpha["alpha"].iloc[0])
+    assert np.isnan(sp.cu_alpha(empty, pd.Series({"x": 10}), {"c": "L"}, coders=["a", "b"])["alpha"].iloc[-1])
+    spans, lengths = sp.round_spans(replace(corpus, coder_spans=corpus.coder_spans.iloc[:0]))
+    assert spans.empty and lengths.empty

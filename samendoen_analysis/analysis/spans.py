@@ -647,8 +647,9 @@ def unitized_alpha(
     pooled = {"code_id": POOLED, "sections": int(used["sections"].sum()),
               "observed": float(used["observed"].sum()), "expected": float(used["expected"].sum())}
     out = pd.concat([out, pd.DataFrame([pooled])], ignore_index=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["alpha"] = np.where(out["expected"] > 0, 1 - out["observed"] / out["expected"], np.nan)
+    observed, expected = out["observed"].to_numpy(dtype="float64"), out["expected"].to_numpy(dtype="float64")
+    defined = expected > 0
+    out["alpha"] = np.where(defined, 1 - observed / np.where(defined, expected, 1.0), np.nan)
     return out
 
 
