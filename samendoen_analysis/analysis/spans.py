@@ -32,10 +32,13 @@ and a span may serve as the partner of several spans.
   "alpha-binary" per code. Overlapping spans of one coder with one code are merged first (the
   coefficient needs non-overlapping sections). Across codes the pooled value is
   1 - sum(Do) / sum(De) over the codes, as in Krippendorff (2004)'s worked example.
-* ``cu_alpha``: Krippendorff et al. (2016)'s cu-alpha: agreement on *which* code, only where
-  at least two coders coded the text. Here computed as nominal alpha over a coincidence matrix
-  whose units are the characters coded by two or more coders, each character weighted once
-  (for two coders: the lengths of the intersections of their coded sections, by pair of codes).
+* ``cu_alpha``: cu-alpha as Krippendorff et al. (2016) describe it: agreement on *which* code,
+  only where at least two coders coded the text. Our reading, computed as nominal alpha over a
+  coincidence matrix whose units are the characters coded by two or more coders (for two
+  coders: the lengths of the intersections of their coded sections, by pair of codes; with
+  more coders each character's pairs weigh 1 / (its coders - 1), as alpha does with missing
+  values). It is checked against the ``krippendorff`` package character by character and a
+  hand-worked case; no published cu-alpha example with its data was found to check it against.
   Per *domain* (a lens: the codes among which a coder chooses) this is ATLAS.ti's cu-alpha; with
   each code replaced by its domain it is Cu-alpha, agreement on the domain across domains.
   Where ATLAS.ti requires the codes of a domain to exclude one another, a coder here may give
@@ -44,8 +47,8 @@ and a span may serve as the partner of several spans.
   are the lenses (:func:`lens_domains`); the cross-cutting tags (corona) belong to no domain,
   since they are given beside a sub-theme by design, and get only their binary alpha.
 
-The tests check these against the worked examples of Krippendorff (1995) and (2004) and against
-hand-worked cases. Inputs are never changed; every function returns new tables.
+The tests check |u-alpha against the worked examples of Krippendorff (1995) and (2004), and
+every statistic against hand-worked cases. Inputs are never changed; every function returns new tables.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ _LABELS = {
     "matched_b": ("gematcht tweede", "matched second"),
     "agreement": ("% overeenstemming (overlap)", "% agreement (overlap)"),
     "kappa": ("kappa (Brennan-Prediger)", "kappa (Brennan-Prediger)"),
-    "alpha_binary": ("|u-alfa (binair)", "|u-alpha (binary)"),
+    "alpha_binary": ("binaire u-alfa", "binary u-alpha"),
     "cu_alpha": ("Cu-alfa (over lenzen)", "Cu-alpha (across lenses)"),
     "sections": ("gecodeerde stukken", "coded sections"),
     "observed": ("waargenomen onenigheid", "observed disagreement"),
