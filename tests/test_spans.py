@@ -362,3 +362,13 @@ def test_no_spans_give_undefined_values_not_errors(corpus):
     assert np.isnan(sp.cu_alpha(empty, pd.Series({"x": 10}), {"c": "L"}, coders=["a", "b"])["alpha"].iloc[-1])
     spans, lengths = sp.round_spans(replace(corpus, coder_spans=corpus.coder_spans.iloc[:0]))
     assert spans.empty and lengths.empty
+
+
+def test_restrict_lays_the_coded_stretches_end_to_end():
+    spans = frame([("x", "a", 10, 20, "c"), ("x", "b", 15, 40, "c"), ("x", "a", 50, 60, "c"), ("y", "a", 0, 5, "c")])
+    stretches = pd.DataFrame({"source": ["x", "x", "y"], "start": [10, 30, 0], "end": [20, 45, 5]})
+    moved, lengths = sp.restrict(spans, stretches)
+    assert lengths.to_dict() == {"x": 25, "y": 5}
+    # a 10-20 is the first stretch; b 15-40 starts in it and is cut at its end; a 50-60 is in no stretch.
+    assert moved[["source", "coder", "start", "end"]].to_numpy().tolist() == [
+        ["x", "a", 0, 10], ["x", "b", 5, 10], ["y", "a", 0, 5]]
