@@ -468,15 +468,14 @@ def match_spans(
     return out[[*SPAN_FIELDS, "overlap", "matched"]]
 
 
-def _agreement_row(part: pd.DataFrame, first: str, chance: float) -> dict:
-    is_a = part["coder"] == first
-    share = part["matched"].mean() if len(part) else float("nan")
-    kappa = (share - chance) / (1 - chance) if len(part) and chance < 1 else float("nan")
-    return {
-        "spans_a": int(is_a.sum()), "spans_b": int((~is_a).sum()),
-        "matched_a": int(part.loc[is_a, "matched"].sum()), "matched_b": int(part.loc[~is_a, "matched"].sum()),
-        "agreement": float(100 * share), "kappa": float(kappa),
-    }
+def _agreement_row(counts: np.ndarray, chance: float) -> dict:
+    """A row from [spans of a, spans of b, matched of a, matched of b]."""
+    spans_a, spans_b, matched_a, matched_b = (int(n) for n in counts)
+    total = spans_a + spans_b
+    share = (matched_a + matched_b) / total if total else float("nan")
+    kappa = (share - chance) / (1 - chance) if total and chance < 1 else float("nan")
+    return {"spans_a": spans_a, "spans_b": spans_b, "matched_a": matched_a, "matched_b": matched_b,
+            "agreement": float(100 * share), "kappa": float(kappa)}
 
 
 def overlap_agreement(
@@ -510,11 +509,14 @@ def overlap_agreement(
     """
     matched = match_spans(spans, pair, threshold)
     first = _pair(spans, pair)[0]
-    codes = sorted(matched["code_id"].unique())
-    chance = 1 / len(codes) if codes else float("nan")
-    rows = [{"code_id": code, **_agreement_row(matched[matched["code_id"] == code], first, chance)}
-            for code in codes]
-    rows.append({"code_id": POOLED, **_agreement_row(matched, first, chance)})
+    code_idx, codes = pd.factorize(matched["code_id"].astype(str), sort=True)
+    is_a = (matched["coder"].astype(str) == first).to_numpy()
+    hit = matched["matched"].to_numpy()
+    counts = np.stack([np.bincount(code_idx, weights=w, minlength=len(codes))
+                       for w in (is_a, ~is_a, is_a & hit, ~is_a & hit)], axis=1)
+    chance = 1 / len(codes) if len(codes) else float("nan")
+    rows = [{"code_id": code, **_agreement_row(counts[i], chance)} for i, code in enumerate(codes)]
+    rows.append({"code_id": POOLED, **_agreement_row(counts.sum(axis=0), chance)})
     return pd.DataFrame(rows)
 
 
@@ -536,18 +538,25 @@ def unmatched_spans(
 def _continuum(spans: pd.DataFrame, lengths: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Global begin and end of every span, and the source boundaries, with sources end to end."""
     lengths = lengths.astype("int64").sort_index()
-    offset = pd.Series(np.cumsum(lengths.to_numpy()) - lengths.to_numpy(), index=lengths.index.astype(str))
-    source = spans["source"].astype(str)
-    unknown = sorted(set(source) - set(offset.index))
-    if unknown:
-        raise ValueError(f"unknown source '{unknown[0]}' in the spans; valid values: {', '.join(offset.index)}")
-    base = source.map(offset).to_numpy(dtype="int64")
+    names = lengths.index.astype(str)
+    size = lengths.to_numpy()
+    offset = np.cumsum(size) - size
+    position = pd.Index(names).get_indexer(spans["source"].astype(str))
+    if (position < 0).any():
+        unknown = spans["source"].astype(str).to_numpy()[position < 0][0]
+        raise ValueError(f"unknown source '{unknown}' in the spans; valid values: {', '.join(names)}")
     start, end = spans["start"].to_numpy(dtype="int64"), spans["end"].to_numpy(dtype="int64")
-    outside = (start < 0) | (end <= start) | (end > source.map(lengths.set_axis(offset.index)).to_numpy())
+    outside = (start < 0) | (end <= start) | (end > size[position])
     if outside.any():
         i = int(np.flatnonzero(outside)[0])
-        raise ValueError(f"span {start[i]}-{end[i]} of source '{source.iloc[i]}' is empty or outside its text")
-    return base + start, base + end, offset.to_numpy(), int(lengths.sum())
+        raise ValueError(f"span {start[i]}-{end[i]} of source '{names[position[i]]}' is empty or outside its text")
+    return offset[position] + start, offset[position] + end, offset, int(size.sum())
+
+
+def _points(*arrays: np.ndarray) -> np.ndarray:
+    """The distinct values of some integer arrays, sorted (np.unique hashes, which is slower here)."""
+    values = np.sort(np.concatenate(arrays).astype("int64"))
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def _merged(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -563,7 +572,7 @@ def _merged(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]
 
 def _gaps(start: np.ndarray, end: np.ndarray, cuts: np.ndarray, total: int) -> np.ndarray:
     """Lengths of the stretches not covered by the sorted, disjoint units, cut at source boundaries."""
-    points = np.unique(np.concatenate([start, end, cuts, [0, total]]))
+    points = _points(start, end, cuts, np.array([0, total]))
     left, right = points[:-1], points[1:]
     idx = np.searchsorted(start, left, side="right") - 1
     covered = (idx >= 0) & (end[np.maximum(idx, 0)] > left) if len(start) else np.zeros(len(left), bool)
@@ -633,11 +642,13 @@ def unitized_alpha(
         raise ValueError(f"alpha needs two coders or more; got {len(who)}: {', '.join(who)}")
     start, end, offsets, total = _continuum(spans, lengths)
     cuts = offsets[1:]
-    code_of, coder_of = spans["code_id"].astype(str).to_numpy(), spans["coder"].astype(str).to_numpy()
+    code_idx, found = pd.factorize(spans["code_id"].astype(str), sort=True)
+    coder_idx = pd.Index(who).get_indexer(spans["coder"].astype(str))
+    by_code = {code: np.flatnonzero(code_idx == i) for i, code in enumerate(found)}
     rows = []
-    for code in (sorted(set(code_of)) if codes is None else [str(c) for c in codes]):
-        units = [_merged(start[(code_of == code) & (coder_of == c)], end[(code_of == code) & (coder_of == c)])
-                 for c in who]
+    for code in (list(found) if codes is None else [str(c) for c in codes]):
+        mine = by_code.get(code, np.zeros(0, dtype="int64"))
+        units = [_merged(start[mine[coder_idx[mine] == c]], end[mine[coder_idx[mine] == c]]) for c in range(len(who))]
         observed = sum(_pair_distance(*units[i], *units[j]) for i in range(len(who)) for j in range(i + 1, len(who)))
         observed = 2 * observed / (len(who) * (len(who) - 1) * float(total) ** 2)
         unit_lengths = np.concatenate([e - s for s, e in units])
@@ -658,7 +669,9 @@ def unitized_alpha(
 
 def _coincidences(start, end, coder_idx, value_idx, n_coders, n_values) -> np.ndarray:
     """Coincidence matrix of values over the characters coded by two coders or more."""
-    points = np.unique(np.concatenate([start, end]))
+    if n_values == 0:
+        return np.zeros((0, 0))
+    points = _points(start, end)
     left, width = points[:-1], np.diff(points)
     cover = np.zeros((len(left), n_coders, n_values))
     for c in range(n_coders):
@@ -673,8 +686,8 @@ def _coincidences(start, end, coder_idx, value_idx, n_coders, n_values) -> np.nd
     keep = pairable >= 2
     weight, factor = weight[keep], width[keep] / (pairable[keep] - 1)
     totals = weight.sum(axis=1)
-    pairs = np.einsum("u,uc,uk->ck", factor, totals, totals) - np.einsum("u,uic,uik->ck", factor, weight, weight)
-    return pairs
+    within = (weight * factor[:, None, None]).reshape(-1, n_values).T @ weight.reshape(-1, n_values)
+    return (totals * factor[:, None]).T @ totals - within
 
 
 def _nominal_alpha(coincidences: np.ndarray) -> float:
@@ -718,10 +731,10 @@ def cu_alpha(
     start, end = start[code], end[code]
     codes = spans["code_id"].astype(str).to_numpy()[code]
     domains = pd.Series(codes).map(domain_of).astype(str).to_numpy()
-    coder_idx = pd.Categorical(spans["coder"].astype(str).to_numpy()[code], categories=who).codes
+    coder_idx = pd.Index(who).get_indexer(spans["coder"].astype(str).to_numpy()[code])
 
     def one(mask: np.ndarray, values: np.ndarray) -> float:
-        kinds, value_idx = np.unique(values[mask], return_inverse=True)
+        value_idx, kinds = pd.factorize(values[mask])
         return _nominal_alpha(_coincidences(start[mask], end[mask], coder_idx[mask], value_idx, len(who), len(kinds)))
 
     rows = []
@@ -737,7 +750,7 @@ def cu_alpha(
 
 def _several(start: np.ndarray, end: np.ndarray, coder_idx: np.ndarray, mask: np.ndarray) -> int:
     """Characters covered by two coders or more among the masked spans."""
-    points = np.unique(np.concatenate([start[mask], end[mask]]))
+    points = _points(start[mask], end[mask])
     if len(points) < 2:
         return 0
     left, width = points[:-1], np.diff(points)
