@@ -1,18 +1,19 @@
 """Span-level agreement: published worked examples, hand-worked cases, the data table and QDPX input.
 
-Worked examples (checked to the decimals stated at each test):
+Worked examples (checked to the decimals stated at each test). The papers were not at hand;
+their values are taken as two public implementations cite and ship them:
 
 * Krippendorff, K. (2004). Measuring the reliability of qualitative text analysis data.
   Quality & Quantity 38, 787-800, figure 2 (also Content Analysis, 2nd ed., 2004, p. 254):
-  a continuum from 150 to 450, two coders, codes c and k. Published: alpha_c = .7286
-  (observed .0144, expected .0532), alpha_k = 1, all codes .8591. The same example ships as
-  data with zyocum/text-alpha (``sample-data/figure-2-example``, reported .729, 1.0, .859) and
-  as a test of DKPro Agreement (``unitizing/Krippendorff2004Test``).
+  a continuum from 150 to 450, two coders, codes c and k. DKPro Agreement's test of it
+  (``unitizing/Krippendorff2004Test``) gives alpha_c = .7286 (observed .0144, expected .0532),
+  alpha_k = 1 (expected .0490) and .8591 for all codes; zyocum/text-alpha ships the example as
+  data (``sample-data/figure-2-example``) and reports .729, 1.0 and .859.
 * Krippendorff, K. (1995). On the reliability of unitizing continuous data. Sociological
   Methodology 25, 47-76, p. 57: four pairs of coders on a continuum of 24 (A, B, C, D).
-  Published alphas .553, -.926, .679, .066; DKPro's ``unitizing/Krippendorff1995Test`` gives
-  the observed disagreements to five decimals and notes a small error in the paper's expected
-  disagreement.
+  DKPro's ``unitizing/Krippendorff1995Test`` cites the alphas .553, -.926, .679, .066 and gives
+  the observed disagreements to five decimals; it notes a small error in the paper's expected
+  disagreement and allows .02.
 """
 
 from __future__ import annotations
