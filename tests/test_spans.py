@@ -224,6 +224,19 @@ def test_round_without_independent_codings_uses_whole_texts(corpus):
     assert continuum["end"].to_dict() == interview_lengths(corpus.segments).to_dict()
 
 
+def test_an_interview_with_its_own_boundaries_is_compared_on_its_whole_text(corpus):
+    spans = corpus.coder_spans.copy()
+    first = spans.index[spans["respondent_id"] == "S1-DIR"][0]
+    spans.loc[first, "end"] = spans.loc[first, "end"] - 3  # one selection no longer a whole segment
+    continuum = sp.continuum_of(replace(corpus, coder_spans=spans))
+    mine = continuum[continuum["source"] == "S1-DIR"]
+    assert mine[["start", "end"]].to_numpy().tolist() == [[0, interview_lengths(corpus.segments)["S1-DIR"]]]
+    before = sp.continuum_of(corpus)
+    assert len(before[before["source"] == "S1-DIR"]) > 1  # segment by segment as shipped
+    pd.testing.assert_frame_equal(continuum[continuum["source"] != "S1-DIR"].reset_index(drop=True),
+                                  before[before["source"] != "S1-DIR"].reset_index(drop=True))
+
+
 def _broken(data_copy, line: str) -> DataError:
     with (data_copy / "coder_spans.csv").open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")

@@ -305,16 +305,25 @@ def lens_domains(codebook: pd.DataFrame) -> dict[str, str]:
 def continuum_of(corpus) -> pd.DataFrame:
     """The text the coders of each interview were asked to code.
 
-    Where an interview has segment-level independent codings (spans derived from them), only
-    those segments; otherwise (a round imported with each coder's own selections) its whole
-    text. Our choice: text that nobody was asked to code must not count as agreed.
+    An interview coded segment by segment (every span of it is exactly one of its segments, as
+    the spans derived from ``independent_codings.csv`` are) contributes only the segments that
+    two coders or more coded; any other interview (a round imported with each coder's own
+    selections) contributes its whole text. Our choice: text that nobody was asked to code
+    must not count as agreed.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``source``, ``start``, ``end``.
     """
+    offsets = segment_offsets(corpus.segments)
+    segment_keys = set(zip(offsets["respondent_id"].astype(str), offsets["start"], offsets["end"], strict=True))
+    spans = spans_of(corpus)
+    on_segment = pd.Series([key in segment_keys for key in zip(spans["source"], spans["start"], spans["end"],
+                                                                strict=True)], dtype=bool)
+    by_segment = on_segment.groupby(spans["source"].to_numpy()).all()
     coded = independent_stretches(corpus)
+    coded = coded[coded["source"].isin(by_segment[by_segment].index)]
     lengths = source_lengths(corpus)
     whole = lengths[~lengths.index.isin(coded["source"])]
     rest = pd.DataFrame({"source": whole.index.astype(str), "start": 0, "end": whole.to_numpy()})
