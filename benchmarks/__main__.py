@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import] [--quick]``.
+"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import,spans] [--quick]``.
 
 Prints one table per part and writes JSON to ``benchmarks/out/``. See docs/performance.md.
 """
@@ -10,7 +10,7 @@ import sys
 
 from benchmarks.common import OUT_DIR
 
-PARTS = ("reproduce", "scale", "import")
+PARTS = ("reproduce", "scale", "import", "spans")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.importer import bench_import
 
         bench_import(args.import_size, reps=args.reps, seed=args.seed)
+    if "spans" in parts:
+        from benchmarks.spans import bench_spans
+
+        bench_spans(reps=args.reps, seed=args.seed)
     print(f"\nJSON written to {OUT_DIR}/")
     return 0
 

@@ -66,6 +66,8 @@ TABLES: tuple[str, ...] = tuple(res["name"] for res in descriptor()["resources"]
 ROLE_GROUPS: tuple[str, ...] = allowed("respondents", "role_group")
 CLAIM_TESTS: tuple[str, ...] = allowed("claims", "test")
 ORIGINS: tuple[str, ...] = allowed("segments", "origin")
+# Tables a data folder may lack (folders written before the table existed): read as empty.
+OPTIONAL_TABLES: tuple[str, ...] = ("coder_spans",)
 CODABLE_KINDS: tuple[str, ...] = ("subtheme", "tag")
 LEVELS: tuple[str, ...] = ("lens", "subtheme")
 MEASURES: tuple[str, ...] = ("words", "segments", "respondents")
@@ -147,7 +149,7 @@ def lift(codes: pd.Series, codebook: pd.DataFrame, level: str) -> pd.Series:
 
 
 __all__ = [
-    "CLAIM_TESTS", "CODABLE_KINDS", "LANGUAGES", "LEVELS", "MEASURES", "NORMALISATIONS", "ORIGINS",
+    "CLAIM_TESTS", "CODABLE_KINDS", "LANGUAGES", "LEVELS", "MEASURES", "NORMALISATIONS", "OPTIONAL_TABLES", "ORIGINS",
     "PAIR_SEPARATOR", "ROLE_GROUPS", "TABLES", "allowed", "base_codes", "check_option", "codebook_order",
     "columns", "descriptor", "level_codes", "lift", "table_file",
 ]

@@ -18,11 +18,17 @@ import pandas as pd
 from samendoen_analysis.data import integrity
 from samendoen_analysis.data.anonymisation import read_deny_list
 from samendoen_analysis.data.csvio import read_table
+from samendoen_analysis.data.interviews import interview_lengths
 from samendoen_analysis.data.words import count_words_series
 from samendoen_analysis.paths import resolve_data_dir
-from samendoen_analysis.vocabulary import ROLE_GROUPS, TABLES, codebook_order, table_file
+from samendoen_analysis.vocabulary import OPTIONAL_TABLES, ROLE_GROUPS, TABLES, codebook_order, columns, table_file
 
-_INTEGER = {"codebook": ["order"], "segments": ["position"]}
+_INTEGER = {"codebook": ["order"], "segments": ["position"], "coder_spans": ["start", "end"]}
+
+
+def _no_spans() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype="int64" if name in ("start", "end") else "str")
+                         for name in columns("coder_spans")})
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,9 @@ class Corpus:
     ----------
     schools, respondents, codebook, segments, codings, independent_codings, claims : DataFrame
         One table per file; ``segments`` has an extra ``words`` column.
+    coder_spans : DataFrame
+        Each coder's own coded stretches (``respondent_id``, ``coder``, ``start``, ``end``,
+        ``code_id``); empty when the folder has no ``coder_spans.csv``.
     notes : tuple of str
         Irregularities that were accepted while reading (for example a semicolon separator).
     data_dir : Path
@@ -46,6 +55,7 @@ class Corpus:
     codings: pd.DataFrame
     independent_codings: pd.DataFrame
     claims: pd.DataFrame
+    coder_spans: pd.DataFrame = field(default_factory=_no_spans)
     notes: tuple[str, ...] = ()
     data_dir: Path = field(default_factory=Path)
 
@@ -95,6 +105,7 @@ class Corpus:
             independent_codings=self.independent_codings[
                 self.independent_codings["segment_id"].isin(segments["segment_id"])
             ],
+            coder_spans=self.coder_spans[self.coder_spans["respondent_id"].isin(respondents["respondent_id"])],
         )
 
 
@@ -109,6 +120,9 @@ def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
     for name in TABLES:
         res = resource(descriptor, name)
         path = data_dir / res["path"]
+        if name in OPTIONAL_TABLES and not path.exists():
+            tables[name] = pd.DataFrame({column: pd.Series(dtype="str") for column in field_names(res)})
+            continue
         frame = read_table(path, field_names(res), notes)
         validate_table(frame, name, descriptor_path, path)
         tables[name] = frame
@@ -128,6 +142,12 @@ def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str
         integrity.check_reference(t[name], "code_id", t["codebook"]["code_id"], file[name], "codebook.csv")
         integrity.check_codable(t[name], t["codebook"], file[name])
     integrity.check_reference(t["claims"], "code_id", t["codebook"]["code_id"], file["claims"], "codebook.csv")
+    spans = file["coder_spans"]
+    integrity.check_reference(t["coder_spans"], "respondent_id", t["respondents"]["respondent_id"], spans,
+                              "respondents.csv")
+    integrity.check_reference(t["coder_spans"], "code_id", t["codebook"]["code_id"], spans, "codebook.csv")
+    integrity.check_codable(t["coder_spans"], t["codebook"], spans)
+    integrity.check_spans(t["coder_spans"], interview_lengths(t["segments"]), spans)
     integrity.check_segments(t["segments"], t["respondents"], t["codings"], file["segments"])
     for name in ("codings", "independent_codings"):
         integrity.check_uncoded_talk(t["segments"], t[name], file[name])
@@ -136,12 +156,12 @@ def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str
 
 def _typed(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     t = {name: frame.copy() for name, frame in tables.items()}
-    for name, columns in _INTEGER.items():
-        t[name][columns] = t[name][columns].astype("int64")
+    for name, integers in _INTEGER.items():
+        t[name][integers] = t[name][integers].astype("int64")
     t["claims"]["threshold"] = pd.to_numeric(t["claims"]["threshold"])
     t["codebook"] = t["codebook"].sort_values("order", kind="stable").reset_index(drop=True)
     codes = pd.CategoricalDtype(codebook_order(t["codebook"]), ordered=True)
-    for name in ("codings", "independent_codings"):
+    for name in ("codings", "independent_codings", "coder_spans"):
         t[name]["code_id"] = t[name]["code_id"].astype(codes)
     t["respondents"]["role_group"] = t["respondents"]["role_group"].astype(
         pd.CategoricalDtype(ROLE_GROUPS, ordered=True))

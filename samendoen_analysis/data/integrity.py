@@ -126,3 +126,31 @@ def check_anonymised(segments: pd.DataFrame, file: Path, deny: list[str] | None)
         raise DataError(file, f"the text contains {kind} ('{text}').",
                         "replace it with a bracketed marker such as [naam], [e-mail] or [plaats].",
                         line=row + 2, column="text")
+
+
+def check_spans(spans: pd.DataFrame, lengths: pd.Series, file: Path) -> None:
+    """Each coded stretch starts before it ends and ends within its interview's text.
+
+    Parameters
+    ----------
+    spans : pandas.DataFrame
+        ``coder_spans`` as strings (``respondent_id``, ``start``, ``end``), rows in file order.
+    lengths : pandas.Series
+        Length of each interview's text in code points, indexed by ``respondent_id``.
+    file : Path
+        File of ``spans``, for the message.
+    """
+    start = pd.to_numeric(spans["start"]).to_numpy()
+    end = pd.to_numeric(spans["end"]).to_numpy()
+    bad = _first_bad(pd.Series(start >= end))
+    if bad is not None:
+        raise DataError(file, f"the stretch starts at {start[bad]} and ends at {end[bad]}; it must end after it "
+                        "starts.",
+                        "give the code point after the stretch's last character as end.", line=bad + 2, column="end")
+    length = spans["respondent_id"].map(lengths).fillna(0).to_numpy()
+    bad = _first_bad(pd.Series(end > length))
+    if bad is not None:
+        raise DataError(file, f"the stretch ends at {end[bad]}, after the end of the interview's text "
+                        f"({int(length[bad])} code points: its segments joined by a blank line).",
+                        "count offsets in code points in the interview's text as segments.csv gives it.",
+                        line=bad + 2, column="end")

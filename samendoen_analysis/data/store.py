@@ -19,7 +19,7 @@ from samendoen_analysis.data.corpus import load_corpus
 from samendoen_analysis.data.csvio import read_table
 from samendoen_analysis.data.schema import field_names, load_descriptor, resource
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.vocabulary import TABLES
+from samendoen_analysis.vocabulary import OPTIONAL_TABLES, TABLES
 
 
 def read_raw(data_dir: Path) -> dict[str, pd.DataFrame]:
@@ -37,10 +37,12 @@ def read_raw(data_dir: Path) -> dict[str, pd.DataFrame]:
     """
     descriptor = load_descriptor(data_dir / "datapackage.json")
     notes: list[str] = []
-    return {
-        name: read_table(data_dir / resource(descriptor, name)["path"], field_names(resource(descriptor, name)), notes)
-        for name in TABLES
-    }
+    tables = {}
+    for name in TABLES:
+        path, fields = data_dir / resource(descriptor, name)["path"], field_names(resource(descriptor, name))
+        missing = name in OPTIONAL_TABLES and not path.exists()
+        tables[name] = pd.DataFrame(columns=fields, dtype="str") if missing else read_table(path, fields, notes)
+    return tables
 
 
 def _csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
@@ -126,7 +128,7 @@ def replace_tables(data_dir: Path, tables: dict[str, pd.DataFrame]) -> list[str]
     columns = {name: list(frame.columns) for name, frame in old.items()}
     content = {}
     for name, frame in tables.items():
-        before = paths[name].read_bytes()
+        before = paths[name].read_bytes() if paths[name].exists() else b""
         after = table_bytes(frame[columns[name]], old[name], before)
         if after != before:
             content[paths[name].name] = after

@@ -1,0 +1,67 @@
+"""The figure of span-level agreement: where in one interview each coder put each code.
+
+Kept apart from :mod:`samendoen_analysis.present.figures` because it draws stretches of text
+rather than counts; it uses the same style and deterministic saving.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from samendoen_analysis.present.figures import PALETTE, set_style
+from samendoen_analysis.present.labels import label
+
+_TEXT = {
+    "title": ("Zelfde codes, eigen grenzen: {source}", "Same codes, own boundaries: {source}"),
+    "x": ("positie in het interview (tekens)", "position in the interview (characters)"),
+    "y": ("code en codeur", "code and coder"),
+}
+
+
+def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, codebook: pd.DataFrame) -> plt.Figure:
+    """Each coder's spans of one source, one row per code and coder, coloured by coder.
+
+    Parameters
+    ----------
+    spans : pandas.DataFrame
+        Columns ``source``, ``coder``, ``start``, ``end``, ``code_id``.
+    source : str
+        The source to draw.
+    length : int
+        Length of the source's text (the x axis).
+    lang : {"nl", "en"}
+        Language of the labels.
+    codebook : pandas.DataFrame
+        For code labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure; rows of one code sit together so that boundary differences show at a glance.
+    """
+    if lang not in ("nl", "en"):
+        raise ValueError(f"unknown language '{lang}'; valid values: nl, en")
+    mine = spans[spans["source"] == source]
+    if mine.empty:
+        raise ValueError(f"unknown source '{source}'; valid values: {', '.join(sorted(spans['source'].unique()))}")
+    set_style()
+    i = 0 if lang == "nl" else 1
+    coders = sorted(mine["coder"].unique())
+    colours = dict(zip(coders, sns.color_palette(PALETTE, len(coders)), strict=True))
+    first_use = mine.groupby("code_id", observed=True)["start"].min().sort_values(kind="stable")
+    rows = [(code, coder) for code in first_use.index for coder in coders]
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.2))
+    for y, (code, coder) in enumerate(rows):
+        part = mine[(mine["code_id"] == code) & (mine["coder"] == coder)]
+        ax.broken_barh(list(zip(part["start"], part["end"] - part["start"], strict=True)), (y - 0.35, 0.7),
+                       facecolors=colours[coder])
+    ax.set_yticks(range(len(rows)), [f"{label(str(c), lang, codebook)} · {who}" for c, who in rows])
+    ax.invert_yaxis()
+    ax.set_xlim(0, length)
+    ax.set_xlabel(_TEXT["x"][i])
+    ax.set_ylabel(_TEXT["y"][i])
+    ax.set_title(_TEXT["title"][i].format(source=source))
+    fig.tight_layout()
+    return fig
