@@ -212,7 +212,7 @@ def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lan
     grid.figure.suptitle(_title(template(f"title_small_multiples_{panel}", lang, a=names[0], b=names[1])), y=1.02,
                          fontsize="large")
     if absent:
-        note = template("note_absent_panels", lang, groups=joined(names, lang), panels=", ".join(absent))
+        note = template("note_absent_panels", lang, groups=joined(names, lang, "or"), panels=", ".join(absent))
         grid.figure.text(0.01, -0.02, note, ha="left", va="top", fontsize="small", color="0.3")
     return attach_data(grid.figure, _source(shown, value_label, lang, codebook, [panel, "code_id", "role_group"]))
 

@@ -63,11 +63,17 @@ def template(key: str, lang: str, **values: object) -> str:
     return label(key, lang).format(**values)
 
 
-def joined(items: list[str], lang: str) -> str:
-    """'a', 'a and b', 'a, b and c' in a language."""
+def joined(items: list[str], lang: str, word: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' in a language (``word``: ``and`` or ``or``).
+
+    Examples
+    --------
+    >>> joined(["S2", "S5"], "nl", "or")
+    'S2 of S5'
+    """
     if len(items) < 2:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {label('and', lang)} {items[-1]}"
+    return f"{', '.join(items[:-1])} {label(word, lang)} {items[-1]}"
 
 
 _NUMBER = r"(?:[-+0-9.e]+|inf|nan)"
@@ -141,13 +147,24 @@ def _is_whole(column: pd.Series) -> bool:
     return len(values) > 0 and len(finite) == len(values) and bool((finite == finite.round()).all())
 
 
+def _composed(value: object, lang: str) -> object:
+    """A value such as ``"words / none"`` (a measure and a normalisation) in words; others unchanged."""
+    parts = str(value).split(" / ")
+    labels = _labels()
+    if len(parts) > 1 and all(part in labels for part in parts):
+        return " / ".join(labels[part][lang] for part in parts)
+    return value
+
+
 def _values_in_words(column: pd.Series, name: str, lang: str) -> pd.Series:
-    """Values of a column translated by ``column:value`` keys, when every value has one."""
+    """Values of a column translated by ``column:value`` keys when every value has one, else composed values."""
     labels = _labels()
     values = column.dropna().astype(str)
-    if len(values) == 0 or not values.map(lambda v: f"{name}:{v}" in labels).all():
-        return column
-    return column.map(lambda v: labels[f"{name}:{v}"][lang] if pd.notna(v) else v)
+    if len(values) > 0 and values.map(lambda v: f"{name}:{v}" in labels).all():
+        return column.map(lambda v: labels[f"{name}:{v}"][lang] if pd.notna(v) else v)
+    if values.str.contains(" / ", regex=False).any():
+        return column.map(lambda v: _composed(v, lang) if pd.notna(v) else v)
+    return column
 
 
 def relabel(
