@@ -246,3 +246,16 @@ def test_one_off_notebook_run_never_writes_into_results(monkeypatch, tmp_path):
     assert ctx.out_dir == tmp_path / "output"
     assert RESULTS_DIR not in ctx.out_dir.parents
     assert prepare(out_dir=str(tmp_path / "mine"), figures=False).out_dir == tmp_path / "mine"
+
+
+def test_readme_table_names_every_declared_output():
+    from samendoen_analysis.paths import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## What is computed where"):readme.index("## The report")]
+    patterns = [p.replace(".", r"\.").replace("*", ".*") for p in re.findall(r"`((?:tables|figures)/[^`]+)`", table)]
+    for stem, declared in OUTPUTS.items():
+        assert f"`{stem}`" in table, stem
+        for output in declared:
+            path = f"{output.kind}s/{output.name}.csv" if output.kind == "table" else f"figures/{output.name}.png"
+            assert any(re.fullmatch(p, path) for p in patterns), f"README does not name {path}"
