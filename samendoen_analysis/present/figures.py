@@ -22,7 +22,7 @@ from samendoen_analysis.present.labels import joined, label, relabel, template
 PALETTE = "colorblind"
 SEQUENTIAL = "cividis"
 DATA_ATTRIBUTE = "samendoen_data"  # where a figure keeps the numbers it plots
-TICK_WRAP = 14  # characters per line of a horizontal tick label
+TICK_WRAP = 10  # characters per line of a horizontal tick label
 
 
 def set_style() -> None:
