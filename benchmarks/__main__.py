@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import] [--quick]``.
+"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import,params] [--quick]``.
 
 Prints one table per part and writes JSON to ``benchmarks/out/``. See docs/performance.md.
 """
@@ -10,7 +10,7 @@ import sys
 
 from benchmarks.common import OUT_DIR
 
-PARTS = ("reproduce", "scale", "import")
+PARTS = ("reproduce", "scale", "import", "params")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.importer import bench_import
 
         bench_import(args.import_size, reps=args.reps, seed=args.seed)
+    if "params" in parts:
+        from benchmarks.params import bench_params
+
+        bench_params(reps=args.reps)
     print(f"\nJSON written to {OUT_DIR}/")
     return 0
 

@@ -101,10 +101,21 @@ def _parameters_epilog() -> str:
             "example:\n  samendoen reproduce --out results-s3 -p schools S3 -p lang en -p measure segments")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser whose epilog may be computed only when help is shown (``lazy_epilog``)."""
+
+    lazy_epilog = None
+
+    def format_help(self) -> str:
+        if self.lazy_epilog is not None:
+            self.epilog = self.lazy_epilog()
+        return super().format_help()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="samendoen", description=DESCRIPTION,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("validate", help="check a data folder and print a summary")
     p.add_argument("data_dir", nargs="?", default=None, help="data folder (default: the shipped data/)")
     p.add_argument("--deny-list", type=Path, help="text file of names that must not occur in any segment")
@@ -113,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
                        description="Run every analysis notebook with the same parameters and rebuild all "
                        "tables, figures and the report (report/index.html) in the output folder. Parameters "
                        "are checked before any notebook starts.",
-                       epilog=_parameters_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.lazy_epilog = _parameters_epilog  # reads the notebooks and imports pandas: only for --help
     p.add_argument("--out", type=Path, default=RESULTS_DIR, help="output folder (default: results/)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: cores)")
     p.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),

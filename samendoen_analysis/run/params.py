@@ -9,15 +9,16 @@ cell; :func:`check_run_parameters` therefore checks names and values before any 
 from __future__ import annotations
 
 import ast
+import csv
 import difflib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from samendoen_analysis.analysis.measures import MEASURES, NORMALISATIONS
-from samendoen_analysis.data.corpus import ROLE_GROUPS, Corpus
-from samendoen_analysis.present.labels import LANGUAGES
+if TYPE_CHECKING:  # pandas is imported only where a value needs it: a misspelled name is refused at once
+    from samendoen_analysis.data.corpus import Corpus
 
 
 class ParameterError(ValueError):
@@ -96,6 +97,10 @@ def check_parameters(
     ParameterError
         Naming the parameter, the bad value and the valid values.
     """
+    from samendoen_analysis.analysis.measures import MEASURES, NORMALISATIONS
+    from samendoen_analysis.data.corpus import ROLE_GROUPS
+    from samendoen_analysis.present.labels import LANGUAGES
+
     return Selection(
         rounds=check_choices("round", rounds, corpus.rounds),
         schools=check_choices("school", schools, corpus.schools["school_id"]),
@@ -144,9 +149,13 @@ def notebook_parameters(notebook: str | Path) -> dict[str, NotebookParameter]:
     return found
 
 
+FIXED_CHOICES = ("measure", "normalisation", "lang")
+
+
 def _fixed_choices() -> dict[str, tuple[str, tuple[str, ...]]]:
     """Parameters with a fixed set of values: name -> (what it is, valid values)."""
     from samendoen_analysis.analysis.measures import MEASURES, NORMALISATIONS
+    from samendoen_analysis.present.labels import LANGUAGES
 
     return {"measure": ("measure", MEASURES), "normalisation": ("normalisation", NORMALISATIONS),
             "lang": ("language", LANGUAGES)}
@@ -174,15 +183,31 @@ def _compare(value: str, valid: Iterable[str]) -> list[str]:
     return groups
 
 
-def _check_data_values(parameters: dict[str, str]) -> None:
-    """Check the values that depend on the data (rounds, schools, compare) against the data folder."""
-    from samendoen_analysis.data.corpus import load_corpus
+def _column(path: Path, name: str) -> list[str]:
+    """The distinct values of one column of a data CSV, in file order (read without pandas: fast)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(dict.fromkeys(row[name] for row in csv.DictReader(fh) if row.get(name)))
 
-    corpus = load_corpus(parameters.get("data_dir") or None)
-    _named("rounds", check_choices, "round", parameters.get("rounds"), corpus.rounds)
-    _named("schools", check_choices, "school", parameters.get("schools"), corpus.schools["school_id"])
+
+def _check_data_values(parameters: dict[str, str]) -> None:
+    """Check the values that depend on the data (rounds, schools, compare) against the data folder.
+
+    Only the id columns are read; a data folder that does not validate is reported by the
+    notebooks' own loading, with file, row and column.
+    """
+    from samendoen_analysis.paths import resolve_data_dir
+
+    folder = resolve_data_dir(parameters.get("data_dir"))
+    try:
+        rounds = _column(folder / "respondents.csv", "round")
+        schools = _column(folder / "schools.csv", "school_id")
+        groups = sorted(_column(folder / "respondents.csv", "role_group"))
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return
+    _named("rounds", check_choices, "round", parameters.get("rounds"), rounds)
+    _named("schools", check_choices, "school", parameters.get("schools"), schools)
     if "compare" in parameters:
-        _named("compare", _compare, parameters["compare"], corpus.respondents["role_group"].cat.categories)
+        _named("compare", _compare, parameters["compare"], groups)
 
 
 def check_run_parameters(parameters: dict[str, str], notebooks: Iterable[str | Path]) -> dict[str, str]:
@@ -212,9 +237,10 @@ def check_run_parameters(parameters: dict[str, str], notebooks: Iterable[str | P
     for name in parameters:
         if name not in known:
             raise _unknown_name(name, known)
-    for name, (what, valid) in _fixed_choices().items():
-        if name in parameters:
-            _named(name, check_choice, what, str(parameters[name]), valid)
+    if parameters.keys() & FIXED_CHOICES:
+        for name, (what, valid) in _fixed_choices().items():
+            if name in parameters:
+                _named(name, check_choice, what, str(parameters[name]), valid)
     if parameters.get("data_dir"):
         from samendoen_analysis.paths import resolve_data_dir
 
