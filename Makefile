@@ -58,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf results .venv
+	rm -rf results .venv output notebooks/output notebooks/teaching/output

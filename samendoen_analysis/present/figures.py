@@ -334,11 +334,11 @@ def confusion_heatmap(
     fig, ax = plt.subplots(figsize=(size + 1.2, size))
     sns.heatmap(data, annot=annot, fmt="", cmap=SEQUENTIAL, cbar_kws={"label": label("segments", lang)},
                 linewidths=0.5, linecolor="0.9", square=True, ax=ax)
-    # Short labels stand horizontally (wrapped); a long list of sub-themes only fits slanted.
+    # Few codes: horizontal, wrapped labels; a long list of sub-themes only fits standing upright.
     if few:
         ax.set_xticks(ax.get_xticks(), labels=_wrapped(list(data.columns), 11), rotation=0)
     else:
-        ax.set_xticks(ax.get_xticks(), labels=list(data.columns), rotation=40, ha="right", rotation_mode="anchor")
+        ax.set_xticks(ax.get_xticks(), labels=list(data.columns), rotation=90)  # slanted ones overlap
     first, second = str(matrix.index.name or "1"), str(matrix.columns.name or "2")
     coder = label("coder", lang)
     ax.set_ylabel(f"{coder} {first}")
