@@ -97,7 +97,8 @@ def _parameters_epilog() -> str:
     from samendoen_analysis.run.reproduce import notebook_paths
 
     return ("notebook parameters (-p NAME VALUE; empty means all, or the default):\n"
-            f"{parameter_help(notebook_paths())}\n\n"
+            f"{parameter_help(notebook_paths(), skip=('out_dir',))}\n"
+            "  (out_dir is set by --out)\n\n"
             "example:\n  samendoen reproduce --out results-s3 -p schools S3 -p lang en -p measure segments")
 
 

@@ -251,13 +251,15 @@ def check_run_parameters(parameters: dict[str, str], notebooks: Iterable[str | P
     return parameters
 
 
-def parameter_help(notebooks: Iterable[str | Path]) -> str:
+def parameter_help(notebooks: Iterable[str | Path], skip: Iterable[str] = ()) -> str:
     """Plain-text list of the notebooks' parameters with defaults and valid values, for ``--help``.
 
     Parameters
     ----------
     notebooks : iterable of str or Path
         The notebooks whose parameters cells are read.
+    skip : iterable of str
+        Parameters not to list (``reproduce`` sets ``out_dir`` from ``--out``).
 
     Returns
     -------
@@ -267,6 +269,7 @@ def parameter_help(notebooks: Iterable[str | Path]) -> str:
     known: dict[str, NotebookParameter] = {}
     for notebook in notebooks:
         known.update(notebook_parameters(notebook))
+    known = {name: param for name, param in known.items() if name not in set(skip)}
     fixed = _fixed_choices()
     width = max((len(n) for n in known), default=0)
     lines = []
