@@ -4,19 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: reproduce test check validate notebooks reference lab bench clean student-copies
+.PHONY: reproduce test check validate notebooks reference lab bench clean student-copies constraints
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the version the tests ran with, so that two machines
+# install the same versions and get byte-identical tables and figures.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
+
+## constraints: upgrade every package within pyproject.toml's bounds and rewrite constraints.txt (then run make test)
+constraints: $(STAMP)
+	$(BIN)/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[dev]"
+	{ sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 ## reproduce: rebuild every table, figure and the HTML report into results/
 reproduce: $(STAMP)
 	$(BIN)/samendoen reproduce --out results
 
-## check: reproduce and fail if any table differs from reference/
+## check: reproduce and fail if any table differs from reference/ (prints how many tables it compared)
 check: $(STAMP)
 	$(BIN)/samendoen reproduce --out results --check
 
@@ -41,7 +49,7 @@ student-copies: $(STAMP)
 reference: reproduce
 	rm -rf reference && mkdir -p reference && cp results/tables/*.csv reference/
 
-## lab: open the project in JupyterLab
+## lab: open the project in JupyterLab (students: notebooks/teaching/student/)
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks
 
@@ -50,4 +58,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf results .venv
+	rm -rf results .venv output notebooks/output notebooks/teaching/output

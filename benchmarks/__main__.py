@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import,spans] [--quick]``.
+"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import,spans,params] [--quick]``.
 
 Prints one table per part and writes JSON to ``benchmarks/out/``. See docs/performance.md.
 """
@@ -10,7 +10,7 @@ import sys
 
 from benchmarks.common import OUT_DIR
 
-PARTS = ("reproduce", "scale", "import", "spans")
+PARTS = ("reproduce", "scale", "import", "spans", "params")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.spans import bench_spans
 
         bench_spans(reps=args.reps, seed=args.seed)
+    if "params" in parts:
+        from benchmarks.params import bench_params
+
+        bench_params(reps=args.reps)
     print(f"\nJSON written to {OUT_DIR}/")
     return 0
 

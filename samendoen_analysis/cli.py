@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.paths import RESULTS_DIR
+from samendoen_analysis.paths import REFERENCE_DIR, RESULTS_DIR
+
+DESCRIPTION = """\
+Reproducible analysis of the samen-DOEN interview study on a reconstructed corpus.
+
+Typical use:
+  samendoen reproduce                     rebuild every table, figure and the report into results/
+  samendoen reproduce -p lang en          the same with English labels
+  samendoen validate                      check the shipped data/ and print a summary
+
+Run "samendoen COMMAND --help" for the options of one command.
+"""
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -30,6 +41,10 @@ def _reproduce(args: argparse.Namespace) -> int:
         f"results written to {result.out_dir} ({len(result.notebooks)} notebooks); "
         f"open {result.out_dir / 'report' / 'index.html'}"
     )
+    if args.check:
+        compared = sorted(p.name for p in REFERENCE_DIR.glob("*.csv"))
+        print(f"compared {len(compared)} tables in {result.out_dir / 'tables'} with {REFERENCE_DIR}: "
+              + ("all identical" if not result.differences else f"{len(result.differences)} differ"))
     for line in result.differences:
         print(f"difference: {line}", file=sys.stderr)
     return 1 if result.differences else 0
@@ -76,17 +91,46 @@ def _student_copies(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parameters_epilog() -> str:
+    """The notebooks' parameters for ``reproduce --help``, read from their parameters cells."""
+    from samendoen_analysis.run.params import parameter_help
+    from samendoen_analysis.run.reproduce import notebook_paths
+
+    return ("notebook parameters (-p NAME VALUE; empty means all, or the default):\n"
+            f"{parameter_help(notebook_paths(), skip=('out_dir',))}\n"
+            "  (out_dir is set by --out)\n\n"
+            "example:\n  samendoen reproduce --out results-s3 -p schools S3 -p lang en -p measure segments")
+
+
+class _Parser(argparse.ArgumentParser):
+    """A parser whose epilog may be computed only when help is shown (``lazy_epilog``)."""
+
+    lazy_epilog = None
+
+    def format_help(self) -> str:
+        if self.lazy_epilog is not None:
+            self.epilog = self.lazy_epilog()
+        return super().format_help()
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="samendoen", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(prog="samendoen", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = sub.add_parser("validate", help="check a data folder and print a summary")
     p.add_argument("data_dir", nargs="?", default=None, help="data folder (default: the shipped data/)")
     p.add_argument("--deny-list", type=Path, help="text file of names that must not occur in any segment")
     p.set_defaults(func=_validate)
-    p = sub.add_parser("reproduce", help="run every notebook and rebuild all tables and figures")
+    p = sub.add_parser("reproduce", help="run every notebook and rebuild all tables and figures",
+                       description="Run every analysis notebook with the same parameters and rebuild all "
+                       "tables, figures and the report (report/index.html) in the output folder. Parameters "
+                       "are checked before any notebook starts.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.lazy_epilog = _parameters_epilog  # reads the notebooks and imports pandas: only for --help
     p.add_argument("--out", type=Path, default=RESULTS_DIR, help="output folder (default: results/)")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: cores)")
-    p.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="notebook parameter")
+    p.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="notebook parameter (repeatable); the names are listed below")
     p.add_argument("--check", action="store_true", help="fail if tables differ from reference/")
     p.set_defaults(func=_reproduce)
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")

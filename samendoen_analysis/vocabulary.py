@@ -12,11 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from samendoen_analysis.errors import ParameterError
 from samendoen_analysis.paths import DATA_DIR
+
+if TYPE_CHECKING:  # the command line checks options before it imports pandas
+    import pandas as pd
 
 DESCRIPTOR_PATH = DATA_DIR / "datapackage.json"
 
@@ -108,6 +110,7 @@ def level_codes(codebook: pd.DataFrame, level: str) -> list[str]:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> book = pd.DataFrame({"code_id": ["a", "a.x", "t", "t.y"], "kind": ["lens", "subtheme", "tag", "tag"],
     ...                      "parent_id": ["", "a", "", "t"]})
     >>> level_codes(book, "lens"), level_codes(book, "subtheme")
@@ -134,6 +137,7 @@ def lift(codes: pd.Series, codebook: pd.DataFrame, level: str) -> pd.Series:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> book = pd.DataFrame({"code_id": ["a", "a.x", "t"], "parent_id": ["", "a", ""]})
     >>> lift(pd.Series(["a.x", "t", "zz"]), book, "lens").tolist()
     ['a', 't', nan]

@@ -2,6 +2,8 @@
 
 Starts JupyterLab on loopback with a token, opens a lesson in headless Chromium (Debian
 package ``chromium``), takes screenshots into ``tests/artifacts/`` and reads the rendered DOM.
+The report is opened with Playwright driving the same Chromium: every figure at its natural
+width, every link resolving. (``tests/test_ui_lab.py`` runs a student copy's cells.)
 Skipped when ``/usr/bin/chromium`` is not installed. Every process started here is stopped
 by its process group, also when a test fails.
 """
@@ -147,38 +149,46 @@ def report(browser_tmp) -> Path:
     return out / "report"
 
 
-CHECK_SCRIPT = """<script>
-window.addEventListener('load', () => {
-  const imgs = Array.from(document.images);
-  const broken = imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'));
-  const mark = document.createElement('div');
-  mark.id = 'image-check';
-  mark.dataset.total = String(imgs.length);
-  mark.dataset.broken = broken.join(' ');
-  document.body.appendChild(mark);
-});
-</script></body>"""
+FIGURE_SIZES = """() => Array.from(document.images).map(img => ({
+  src: img.getAttribute('src'), natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+  room: img.closest('figure').getBoundingClientRect().width, complete: img.complete,
+}))"""
 
 
-def test_report_shows_every_figure(report, browser_tmp):
+def test_report_shows_every_figure_at_natural_size_and_every_link_resolves(report):
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (a dev dependency)")
+    from samendoen_analysis.run.outputs import OUTPUTS
+
     index = report / "index.html"
-    html = index.read_text(encoding="utf-8")
     figures = sorted((report.parent / "figures").glob("*.png"))
     assert figures, "the run produced no figures"
-    checked = report / "_image_check.html"
-    checked.write_text(html.replace("</body>", CHECK_SCRIPT), encoding="utf-8")
-    dom = _chromium(browser_tmp, "--dump-dom", checked.as_uri())
-    sources = re.findall(r'<img[^>]+src="([^"]+)"', dom)
-    assert len(sources) == len(figures), "not every figure is shown in the report"
-    for src in sources:
-        assert (report / src).resolve().is_file(), f"broken image in the report: {src}"
-    mark = re.search(r'<div id="image-check" data-total="(\d+)" data-broken="([^"]*)"', dom)
-    assert mark, "the image check did not run in the browser"
-    assert int(mark.group(1)) == len(figures), "the browser sees a different number of images"
-    assert mark.group(2) == "", f"images the browser could not load: {mark.group(2)}"
     shot = ARTIFACTS / "report_index.png"
     shot.unlink(missing_ok=True)
-    _chromium(browser_tmp, f"--screenshot={shot}", index.as_uri())
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(index.as_uri(), wait_until="load")
+            sizes = page.evaluate(FIGURE_SIZES)
+            links = page.eval_on_selector_all("a[href]", "els => els.map(a => a.href)")
+            titles = page.eval_on_selector_all("figcaption strong", "els => els.map(e => e.textContent)")
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            browser.close()
+    assert sorted(Path(s["src"]).name for s in sizes) == [p.name for p in figures], "not every figure is shown"
+    for size in sizes:
+        assert size["complete"] and size["natural"] > 0, f"the browser could not load {size['src']}"
+        # natural width, only scaled down where the page is narrower than the figure (a click enlarges it)
+        assert abs(size["shown"] - min(size["natural"], size["room"])) <= 2, size
+    declared = {o.name for outputs in OUTPUTS.values() for o in outputs if o.kind == "figure"}
+    assert {Path(s["src"]).stem for s in sizes} <= declared
+    assert len(titles) >= len(sizes)
+    for link in links:
+        if link.startswith("file://"):
+            target = Path(urllib.request.url2pathname(link.removeprefix("file://").split("#")[0]))
+            assert target.is_file(), f"broken link in the report: {link}"
+    assert any(link.endswith("07_agreement.html") for link in links), "no link to the executed notebook"
     assert shot.is_file() and shot.stat().st_size > 10_000
-    page = (report / "07_agreement.html").read_text(encoding="utf-8")
-    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page)) >= 2, "the agreement page lost its figures"
+    page_html = (report / "07_agreement.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', page_html)) >= 2, "the notebook lost its figures"

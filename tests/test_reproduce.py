@@ -15,6 +15,7 @@ from samendoen_analysis.cli import main
 from samendoen_analysis.paths import NOTEBOOKS_DIR
 from samendoen_analysis.present.labels import relabel
 from samendoen_analysis.present.tables import wide
+from samendoen_analysis.run.params import ParameterError
 from samendoen_analysis.run.reproduce import NotebookFailed, compare_tables, notebook_paths, reproduce
 
 
@@ -71,12 +72,65 @@ def test_parameters_change_the_tables_correctly(full_run, corpus, tmp_path):
 
 
 def test_unknown_value_lists_valid_ones(tmp_path):
-    with pytest.raises(NotebookFailed, match=r"01_sample.*unknown school 'S9'; valid values: S1, S2, S3, S4, S5"):
+    message = r"parameter schools: unknown school 'S9'; valid values: S1, S2, S3, S4, S5"
+    with pytest.raises(ParameterError, match=message):
         reproduce(
             tmp_path / "x", {"schools": "S9"}, jobs=1, notebooks=[NOTEBOOKS_DIR / "01_sample.ipynb"], progress=False
         )
     assert not (tmp_path / "x").exists()
     assert main(["reproduce", "--out", str(tmp_path / "y"), "-p", "measure", "loudness"]) == 2
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"mesure": "words"}, r"unknown parameter 'mesure' \(did you mean 'measure'\?\); valid values: .*measure"),
+    ({"measure": "loudness"}, r"parameter measure: unknown measure 'loudness'; valid values: words, segments"),
+    ({"lang": "fr"}, r"parameter lang: unknown language 'fr'; valid values: nl, en"),
+    ({"rounds": "R7"}, r"parameter rounds: unknown round 'R7'; valid values: R1"),
+    ({"compare": "teacher"}, r"parameter compare: compare needs exactly two role groups"),
+    ({"data_dir": "no/such/folder"}, r"parameter data_dir: no such folder"),
+])
+def test_parameters_are_checked_before_any_notebook_starts(monkeypatch, tmp_path, params, message):
+    import samendoen_analysis.run.reproduce as run
+
+    def started(*args, **kwargs):
+        raise AssertionError("a notebook was started")
+
+    monkeypatch.setattr(run, "_run_all", started)
+    with pytest.raises(ParameterError, match=message):
+        run.reproduce(tmp_path / "x", params, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_successful_run_prints_no_kernel_chatter(tmp_path, capfd):
+    reproduce(tmp_path / "q", {}, jobs=1, notebooks=[NOTEBOOKS_DIR / "01_sample.ipynb"], progress=False)
+    out, err = capfd.readouterr()
+    assert out == "" and err == "", (out, err)
+
+
+def test_the_run_writes_exactly_the_declared_outputs(full_run):
+    from samendoen_analysis.run.outputs import OUTPUTS
+
+    declared = {(o.kind, o.name) for outputs in OUTPUTS.values() for o in outputs}
+    produced = {("table", p.stem) for p in (full_run / "tables").glob("*.csv")}
+    produced |= {("figure", p.stem) for p in (full_run / "figures").glob("*.png")}
+    assert produced == declared
+    for kind, name in declared:
+        if kind == "figure" and not name.startswith("04_"):  # 04: the robustness figures keep their tables
+            assert (full_run / "figures" / f"{name}.csv").is_file(), f"{name}: no table of the plotted numbers"
+
+
+@pytest.mark.parametrize("differences", [[], ["01_sample.csv: differs from reference/01_sample.csv"]])
+def test_check_says_what_it_compared(monkeypatch, tmp_path, capsys, differences):
+    import samendoen_analysis.run.reproduce as run
+    from samendoen_analysis.paths import REFERENCE_DIR
+
+    result = run.RunResult(tmp_path, ["01_sample.ipynb"], differences)
+    monkeypatch.setattr(run, "reproduce", lambda *args, **kwargs: result)
+    assert main(["reproduce", "--out", str(tmp_path), "--check"]) == (1 if differences else 0)
+    out = capsys.readouterr().out
+    count = len(list(REFERENCE_DIR.glob("*.csv")))
+    verdict = "all identical" if not differences else "1 differ"
+    assert f"compared {count} tables in {tmp_path / 'tables'} with {REFERENCE_DIR}: {verdict}" in out, out
 
 
 def test_failing_notebook_leaves_previous_output_intact(full_run, tmp_path):

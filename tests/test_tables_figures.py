@@ -27,11 +27,13 @@ def test_two_runs_give_identical_bytes(corpus, tmp_path):
     _write_all(corpus, tmp_path / "b", "nl")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
+        "bars.csv",
         "bars.png",
         "bars.svg",
         "emphasis.csv",
         "emphasis.md",
         "emphasis.tex",
+        "heatmap.csv",
         "heatmap.png",
         "heatmap.svg",
     ]

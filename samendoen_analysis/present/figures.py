@@ -2,6 +2,9 @@
 
 Matplotlib writes a creation date into PNG and PDF, and random ids into SVG; here those are
 switched off (no dates, a fixed SVG hash salt) so that results can be compared by hash.
+
+Each figure has a title and carries the numbers it plots (:func:`attach_data`); :func:`save_figure`
+writes them as ``<name>.csv`` beside the PNG and SVG, the source data journals ask for.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from samendoen_analysis.present.labels import label
+from samendoen_analysis.present.labels import joined, label, relabel, template
 
 PALETTE = "colorblind"
 SEQUENTIAL = "cividis"
+DATA_ATTRIBUTE = "samendoen_data"  # where a figure keeps the numbers it plots
+TICK_WRAP = 10  # characters per line of a horizontal tick label
 
 
 def set_style() -> None:
@@ -27,8 +32,19 @@ def set_style() -> None:
     mpl.rcParams.update({"svg.hashsalt": "samendoen", "svg.fonttype": "path", "figure.dpi": 100})
 
 
+def attach_data(fig: plt.Figure, data: pd.DataFrame) -> plt.Figure:
+    """Keep the numbers a figure plots with the figure, for :func:`save_figure` to write beside it."""
+    setattr(fig, DATA_ATTRIBUTE, data.reset_index(drop=True))
+    return fig
+
+
+def plotted_data(fig: plt.Figure) -> pd.DataFrame | None:
+    """The numbers attached to a figure by :func:`attach_data`, or None."""
+    return getattr(fig, DATA_ATTRIBUTE, None)
+
+
 def save_figure(fig: plt.Figure, out_dir: str | Path, name: str) -> list[Path]:
-    """Save a figure as PNG and SVG without timestamps or random ids.
+    """Save a figure as PNG and SVG without timestamps or random ids, and its plotted numbers as CSV.
 
     Parameters
     ----------
@@ -42,7 +58,7 @@ def save_figure(fig: plt.Figure, out_dir: str | Path, name: str) -> list[Path]:
     Returns
     -------
     list of Path
-        The files written.
+        The files written: PNG, SVG and, when the figure carries its numbers, CSV.
     """
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -50,7 +66,31 @@ def save_figure(fig: plt.Figure, out_dir: str | Path, name: str) -> list[Path]:
     with mpl.rc_context({"svg.hashsalt": "samendoen"}):
         fig.savefig(paths[0], dpi=150, bbox_inches="tight", metadata={"Software": None})
         fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    data = plotted_data(fig)
+    if data is not None:
+        from samendoen_analysis.present.tables import DECIMALS
+
+        paths.append(folder / f"{name}.csv")
+        data.to_csv(paths[-1], index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n")
     return paths
+
+
+def _title(text: str) -> str:
+    """A title starts with a capital, also when it starts with a group's label ("leraren")."""
+    return text[:1].upper() + text[1:]
+
+
+def _wrapped(labels: list[str], width: int = TICK_WRAP) -> list[str]:
+    """Tick labels broken over lines so they can stand horizontally."""
+    return [textwrap.fill(str(text), width, break_long_words=False) for text in labels]
+
+
+def _source(
+    tidy: pd.DataFrame, value_label: str, lang: str, codebook: pd.DataFrame, columns: list[str]
+) -> pd.DataFrame:
+    """The plotted rows of a tidy table, labelled in the figure's language, with the value column named."""
+    return relabel(tidy[columns + ["value"]].rename(columns={"value": value_label}), lang, codebook,
+                   tuple(columns))
 
 
 def _labelled(tidy: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.DataFrame:
@@ -81,13 +121,15 @@ def heatmap(tidy: pd.DataFrame, value_label: str, lang: str, codebook: pd.DataFr
     """
     data = _labelled(tidy, lang, codebook).pivot_table(
         index="code_id", columns="role_group", values="value", observed=True, sort=False)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
     sns.heatmap(data, annot=True, fmt=".0f" if data.to_numpy().max() > 20 else ".2f", cmap=SEQUENTIAL,
                 cbar_kws={"label": value_label}, ax=ax)
+    ax.set_xticks(ax.get_xticks(), labels=_wrapped(list(data.columns)), rotation=0)
     ax.set_xlabel(label("role_group", lang))
     ax.set_ylabel(label("lens", lang))
+    ax.set_title(label("title_heatmap", lang))
     fig.tight_layout()
-    return fig
+    return attach_data(fig, _source(tidy, value_label, lang, codebook, ["code_id", "role_group"]))
 
 
 def group_bars(
@@ -119,12 +161,14 @@ def group_bars(
     ax.set_xlabel(value_label)
     ax.set_ylabel(label("lens", lang))
     ax.legend(title=label("role_group", lang))
+    ax.set_title(_title(template("title_compare", lang, a=order[0], b=order[1])))
     fig.tight_layout()
-    return fig
+    shown = tidy[tidy["role_group"].isin(groups)]
+    return attach_data(fig, _source(shown, value_label, lang, codebook, ["code_id", "role_group"]))
 
 
 def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lang: str, codebook: pd.DataFrame,
-                    panel: str = "school_id") -> plt.Figure:
+                    panel: str = "school_id", panels: list[str] | None = None) -> plt.Figure:
     """The group comparison repeated per school (or round), one panel each.
 
     Parameters
@@ -141,19 +185,37 @@ def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lan
         For code labels.
     panel : str
         Column that makes the panels, ``school_id`` or ``round``.
+    panels : list of str, optional
+        Every school (or round) of the data; those without any of the compared groups are named
+        in a note under the figure instead of getting an empty panel. Default: the categories of
+        ``tidy[panel]``.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    data = _labelled(tidy[tidy["role_group"].isin(groups)], lang, codebook)
-    grid = sns.catplot(data=data, kind="bar", y="code_id", x="value", hue="role_group",
-                       hue_order=[label(g, lang) for g in groups], col=panel, col_wrap=3,
-                       orient="h", height=3.2, aspect=1.1, legend_out=True)
+    if panel not in ("school_id", "round"):
+        raise ValueError(f"unknown panel '{panel}'; valid values: school_id, round")
+    shown = tidy[tidy["role_group"].isin(groups) & (tidy["value"].notna())]
+    present = [str(p) for p in pd.unique(shown[panel].astype(str))]
+    if panels is None:
+        column = tidy[panel]
+        panels = [str(c) for c in column.cat.categories] if isinstance(column.dtype, pd.CategoricalDtype) else present
+    absent = [p for p in panels if p not in present]
+    data = _labelled(shown, lang, codebook)
+    names = [label(g, lang) for g in groups]
+    grid = sns.catplot(data=data, kind="bar", y="code_id", x="value", hue="role_group", hue_order=names,
+                       col=panel, col_order=present, col_wrap=min(3, max(len(present), 1)),
+                       orient="h", height=3.4, aspect=1.15, legend_out=True)
     grid.set_axis_labels(value_label, label("lens", lang))
-    grid.set_titles("{col_name}")
+    grid.set_titles(f"{label(panel, lang)} {{col_name}}")
     grid.legend.set_title(label("role_group", lang))
-    return grid.figure
+    grid.figure.suptitle(_title(template(f"title_small_multiples_{panel}", lang, a=names[0], b=names[1])), y=1.02,
+                         fontsize="large")
+    if absent:
+        note = template("note_absent_panels", lang, groups=joined(names, lang, "or"), panels=", ".join(absent))
+        grid.figure.text(0.01, -0.02, note, ha="left", va="top", fontsize="small", color="0.3")
+    return attach_data(grid.figure, _source(shown, value_label, lang, codebook, [panel, "code_id", "role_group"]))
 
 
 def subtheme_bars(counts: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> plt.Figure:
@@ -180,8 +242,10 @@ def subtheme_bars(counts: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pl
     ax.set_xlabel(label("coded_segments", lang))
     ax.set_ylabel(label("subtheme", lang))
     ax.legend(title=label("lens", lang), loc="lower right")
+    ax.set_title(label("title_subthemes", lang))
     fig.tight_layout()
-    return fig
+    source = relabel(counts[["parent_id", "code_id", "segments"]], lang, codebook, ("parent_id", "code_id"))
+    return attach_data(fig, source)
 
 
 def _claim_names(claim_ids: pd.Series, claims: pd.DataFrame | None, lang: str, width: int = 48) -> list[str]:
@@ -334,12 +398,23 @@ def confusion_heatmap(
         return none_label if code == "(none)" else label(code, lang, codebook)
 
     data = matrix.rename(index=name, columns=name)
-    size = max(4.5, 0.32 * len(data) + 2.5)
+    few = len(data.columns) <= 8  # few columns get cells wide enough for a horizontal, wrapped label
+    size = max(4.5, (1.1 if few else 0.32) * len(data) + 2.5)
     annot = data.astype(str).where(data > 0, "")
     fig, ax = plt.subplots(figsize=(size + 1.2, size))
     sns.heatmap(data, annot=annot, fmt="", cmap=SEQUENTIAL, cbar_kws={"label": label("segments", lang)},
                 linewidths=0.5, linecolor="0.9", square=True, ax=ax)
-    ax.set_xlabel(str(matrix.columns.name or ""))
-    ax.set_ylabel(str(matrix.index.name or ""))
+    # Few codes: horizontal, wrapped labels; a long list of sub-themes only fits standing upright.
+    if few:
+        ax.set_xticks(ax.get_xticks(), labels=_wrapped(list(data.columns), 11), rotation=0)
+    else:
+        ax.set_xticks(ax.get_xticks(), labels=list(data.columns), rotation=90)  # slanted ones overlap
+    first, second = str(matrix.index.name or "1"), str(matrix.columns.name or "2")
+    coder = label("coder", lang)
+    ax.set_ylabel(f"{coder} {first}")
+    ax.set_xlabel(f"{coder} {second}")
+    fig.suptitle(_title(template("title_confusion", lang, a=f"{coder} {first}", b=f"{coder} {second}")))
     fig.tight_layout()
-    return fig
+    long = data.rename_axis(index=f"{coder} {first}", columns=f"{coder} {second}").stack().rename(
+        label("segments", lang)).reset_index()
+    return attach_data(fig, long)

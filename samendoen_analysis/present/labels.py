@@ -1,8 +1,15 @@
-"""Dutch and English labels from one table, so figures and tables switch language by parameter."""
+"""Dutch and English labels from one table, so figures and tables switch language by parameter.
+
+``labels.csv`` holds three kinds of keys: plain keys (role groups, measures, column names),
+``column:value`` keys for the values of one column (a school's ``followup`` or ``school_type``:
+the data stay as the article gives them, the English is added here) and text templates with
+``{placeholders}`` (figure titles, the evidence of a claim in words).
+"""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -74,13 +81,118 @@ def ratio_label(groups: Sequence[str], lang: str) -> str:
     return f"{label('ratio_of', lang)} {first} / {second}"
 
 
+def template(key: str, lang: str, **values: object) -> str:
+    """Fill the text template ``key`` of ``labels.csv`` in a language.
+
+    Examples
+    --------
+    >>> template("title_compare", "en", a="teachers", b="external partners")
+    'teachers and external partners by lens'
+    """
+    return label(key, lang).format(**values)
+
+
+def joined(items: list[str], lang: str, word: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' in a language (``word``: ``and`` or ``or``).
+
+    Examples
+    --------
+    >>> joined(["S2", "S5"], "nl", "or")
+    'S2 of S5'
+    """
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {label(word, lang)} {items[-1]}"
+
+
+_NUMBER = r"(?:[-+0-9.e]+|inf|nan)"
+_EVIDENCE = (
+    ("evidence_subcodes",
+     re.compile(rf"^with (?P<codes>\S+(?: or \S+)+) (?P<part>{_NUMBER}) of (?P<total>{_NUMBER})$")),
+    ("evidence_cooccurrence", re.compile(rf"^with (?P<tag>\S+) (?P<part>{_NUMBER}) of (?P<total>{_NUMBER})$")),
+    ("evidence_ratio", re.compile(rf"^(?P<group_a>\S+) (?P<a>{_NUMBER}) vs (?P<group_b>\S+) (?P<b>{_NUMBER})$")),
+    ("evidence_share", re.compile(rf"^(?P<group>\S+) (?P<part>{_NUMBER}) of (?P<total>{_NUMBER})$")),
+    ("evidence_top", re.compile(rf"^(?P<group>\S+): top (?P<top>\S+) \((?P<top_value>{_NUMBER})\), "
+                                rf"(?P<code>\S+) (?P<value>{_NUMBER})$")),
+)
+
+
+def evidence_in_words(evidence: str, lang: str, codebook: pd.DataFrame | None = None) -> str:
+    """The evidence of a claim (as :mod:`samendoen_analysis.analysis.claims` writes it) in words of a language.
+
+    Group and code ids become their labels; a text in no known form is returned unchanged.
+
+    Examples
+    --------
+    >>> evidence_in_words("teacher 1468 vs external_partner 275", "nl")
+    'leraren 1468 tegen externe partners 275'
+    >>> evidence_in_words("with absence or fear 3 of 4", "en")
+    'in absence or fear: 3 of 4'
+    """
+    parts = []
+    for part in str(evidence).split("; "):
+        for key, pattern in _EVIDENCE:
+            match = pattern.match(part)
+            if match:
+                fields = {k: (v if re.fullmatch(_NUMBER, v) else label(v, lang, codebook))
+                          for k, v in match.groupdict().items() if k != "codes"}
+                if match.groupdict().get("codes"):
+                    codes = [label(c, lang, codebook) for c in match["codes"].split(" or ")]
+                    fields["codes"] = joined(codes, lang, "or")
+                if key == "evidence_top" and match["top"] != match["code"]:
+                    key = "evidence_top_other"
+                parts.append(template(key, lang, **fields))
+                break
+        else:
+            parts.append(part)
+    return "; ".join(parts)
+
+
+def _is_boolean(column: pd.Series) -> bool:
+    values = column.dropna()
+    return column.dtype == bool or (len(values) > 0 and values.map(lambda v: isinstance(v, bool)).all())
+
+
+def _is_whole(column: pd.Series) -> bool:
+    """A float column that holds counts (every value whole): shown as integers, not as ``36.00``."""
+    if not pd.api.types.is_float_dtype(column):
+        return False
+    values = column.dropna()
+    finite = values[values.abs() != float("inf")]
+    return len(values) > 0 and len(finite) == len(values) and bool((finite == finite.round()).all())
+
+
+def _composed(value: object, lang: str) -> object:
+    """A value such as ``"words / none"`` (a measure and a normalisation) in words; others unchanged."""
+    parts = str(value).split(" / ")
+    labels = _labels()
+    if len(parts) > 1 and all(part in labels for part in parts):
+        return " / ".join(labels[part][lang] for part in parts)
+    return value
+
+
+def _values_in_words(column: pd.Series, name: str, lang: str) -> pd.Series:
+    """Values of a column translated by ``column:value`` keys when every value has one, else composed values."""
+    labels = _labels()
+    values = column.dropna().astype(str)
+    if len(values) > 0 and values.map(lambda v: f"{name}:{v}" in labels).all():
+        return column.map(lambda v: labels[f"{name}:{v}"][lang] if pd.notna(v) else v)
+    if values.str.contains(" / ", regex=False).any():
+        return column.map(lambda v: _composed(v, lang) if pd.notna(v) else v)
+    return column
+
+
 def relabel(
     frame: pd.DataFrame,
     lang: str,
     codebook: pd.DataFrame | None = None,
     columns: tuple[str, ...] = ("role_group", "code_id"),
 ) -> pd.DataFrame:
-    """Return a copy with values of some columns and all column names translated.
+    """Return a copy ready to show in a language: values, yes/no, whole counts and column names.
+
+    Translated are the values of ``columns`` (label keys or codes), of every column whose values all
+    have ``column:value`` keys, booleans (``ja``/``nee``, ``yes``/``no``) and a claim's ``evidence``;
+    float columns holding only whole numbers become integers.
 
     Parameters
     ----------
@@ -100,10 +212,18 @@ def relabel(
     """
     check_option("language", lang, LANGUAGES)
     out = frame.copy()
-    for col in columns:
-        if col in out:
+    for col in out.columns:
+        if col in columns:
             out[col] = out[col].map(lambda v: label(str(v), lang, codebook))
-    return out.rename(columns=lambda c: label(c, lang))
+        elif col == "evidence":
+            out[col] = out[col].map(lambda v: evidence_in_words(v, lang, codebook) if pd.notna(v) else v)
+        elif _is_boolean(out[col]):
+            out[col] = out[col].map(lambda v: label(str(v).lower(), lang) if isinstance(v, bool) else v)
+        elif _is_whole(out[col]):
+            out[col] = out[col].astype("Int64")
+        elif not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = _values_in_words(out[col], str(col), lang)
+    return out.rename(columns=lambda c: label(str(c), lang))
 
 
-__all__ = ["label", "ratio_label", "relabel"]
+__all__ = ["evidence_in_words", "joined", "label", "ratio_label", "relabel", "template"]

@@ -43,8 +43,10 @@ def write_table(frame: pd.DataFrame, out_dir: str | Path, name: str) -> list[Pat
     fmt = f"%.{DECIMALS}f"
     paths = [folder / f"{name}.{ext}" for ext in ("csv", "md", "tex")]
     table.to_csv(paths[0], index=False, float_format=fmt, lineterminator="\n")
-    paths[1].write_text(table.to_markdown(index=False, floatfmt=f".{DECIMALS}f") + "\n", encoding="utf-8")
-    latex = table.style.format(precision=DECIMALS, escape="latex").hide(axis="index").to_latex(hrules=True)
+    # Missing values are empty cells in every format (tabulate leaves None empty, and would print "nan").
+    shown = table.astype(object).where(table.notna(), None)
+    paths[1].write_text(shown.to_markdown(index=False, floatfmt=f".{DECIMALS}f") + "\n", encoding="utf-8")
+    latex = table.style.format(precision=DECIMALS, escape="latex", na_rep="").hide(axis="index").to_latex(hrules=True)
     paths[2].write_text(latex, encoding="utf-8")
     return paths
 

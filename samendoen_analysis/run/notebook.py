@@ -12,10 +12,14 @@ from pathlib import Path
 import pandas as pd
 
 from samendoen_analysis.data.corpus import Corpus, load_corpus
-from samendoen_analysis.paths import PROJECT_ROOT, RESULTS_DIR
+from samendoen_analysis.paths import PROJECT_ROOT
 from samendoen_analysis.present.labels import label, relabel
 from samendoen_analysis.present.tables import write_table
 from samendoen_analysis.run.params import ParameterError, Selection, as_list, check_choices, check_parameters
+
+# A notebook run on its own (JupyterLab, papermill) writes here, in its working directory, so that
+# it never overwrites results/ of a reproduce run and leaves it out of step with its manifest.
+ONE_OFF_DIR = "output"
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,9 @@ def prepare(
     measure, normalisation, lang : str
         See :func:`samendoen_analysis.run.params.check_parameters`.
     out_dir : str
-        Output folder; empty for ``results/`` in the project.
+        Output folder (relative paths start at the project root); empty for ``output/`` in the
+        working directory: beside the notebook in JupyterLab, or the folder papermill's ``--cwd`` names.
+        ``samendoen reproduce`` always sets it.
     figures : bool
         Set the plotting style (imports seaborn); notebooks without figures skip it.
 
@@ -99,7 +105,6 @@ def prepare(
         from samendoen_analysis.present.figures import set_style
 
         set_style()
-    out = Path(out_dir) if out_dir else RESULTS_DIR
-    out = out if out.is_absolute() else PROJECT_ROOT / out
+    out = (PROJECT_ROOT / out_dir if out_dir else Path.cwd() / ONE_OFF_DIR).resolve()
     corpus = full.subset(rounds=selection.rounds or None, schools=selection.schools or None)
     return Context(corpus=corpus, full=full, selection=selection, compare=groups, out_dir=out)

@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 from samendoen_analysis.paths import NOTEBOOKS_DIR, REFERENCE_DIR, resolve_data_dir
+from samendoen_analysis.run.report import write_report
 
 CACHE_ENV = "SAMENDOEN_CORPUS_CACHE"  # the same as samendoen_analysis.data.corpus.CACHE_ENV (not imported: pandas)
 PACKAGES = ("samendoen-analysis", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "papermill", "nbconvert",
@@ -82,6 +83,16 @@ def _longest_first(notebooks: list[Path], previous: Path | None = None) -> list[
     return sorted(notebooks, key=lambda nb: _expected_cost(nb, previous), reverse=True)
 
 
+def _quiet_worker() -> None:
+    """Send a worker's stderr, which its kernels inherit, to the null device.
+
+    Kernels print warnings on every start ("running over TCP without encryption") and sometimes
+    on shutdown; they say nothing about the run. Errors still arrive: papermill raises them with
+    the failing cell, and they reach the parent as exceptions.
+    """
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+
+
 def _run_all(
     notebooks: list[Path], work: Path, parameters: dict, jobs: int, progress: bool, previous: Path | None = None,
     meanwhile=None,
@@ -89,7 +100,7 @@ def _run_all(
     from tqdm import tqdm
 
     (work / "notebooks").mkdir(parents=True)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_quiet_worker) as pool:
         futures = [pool.submit(_execute, nb, work / "notebooks" / nb.name, parameters)
                    for nb in _longest_first(notebooks, previous)]
         if meanwhile is not None:
@@ -118,34 +129,6 @@ def write_manifest(work: Path, data_dir: Path, parameters: dict, notebooks: list
     path = work / "manifest.json"
     path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return path
-
-
-def write_report(work: Path) -> Path:
-    """Render each executed notebook to HTML and write an index linking tables and figures."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter()
-    report = work / "report"
-    report.mkdir()
-    items = []
-    for nb in sorted((work / "notebooks").glob("*.ipynb")):
-        body, _ = exporter.from_filename(str(nb))
-        (report / f"{nb.stem}.html").write_text(body, encoding="utf-8")
-        items.append(f'<li><a href="{nb.stem}.html">{nb.stem}</a></li>')
-    links = {
-        kind: "".join(f'<li><a href="../{kind}/{p.name}">{p.name}</a></li>'
-                      for p in sorted((work / kind).glob(pattern)))
-        for kind, pattern in (("tables", "*.md"), ("figures", "*.png"))
-    }
-    figures = "".join(f'<figure><img src="../figures/{p.name}" alt="{p.stem}" width="640"><figcaption>{p.stem}'
-                      f"</figcaption></figure>" for p in sorted((work / "figures").glob("*.png")))
-    index = report / "index.html"
-    index.write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>samendoen-analysis results</title></head><body>"
-        "<h1>samendoen-analysis results</h1><p>Computed from a reconstructed corpus; see data/README.md.</p>"
-        f"<h2>Notebooks</h2><ul>{''.join(items)}</ul><h2>Tables</h2><ul>{links['tables']}</ul>"
-        f"<h2>Figures</h2><ul>{links['figures']}</ul>{figures}</body></html>\n", encoding="utf-8")
-    return index
 
 
 def compare_tables(produced: Path, reference: Path = REFERENCE_DIR) -> list[str]:
@@ -195,7 +178,7 @@ def refresh_notebooks(jobs: int | None = None, progress: bool = True) -> list[Pa
     notebooks = notebook_paths() + sorted(NOTEBOOKS_DIR.glob("teaching/[0-9][0-9]_*.ipynb"))
     work = Path(tempfile.mkdtemp(prefix=".refresh-", dir=NOTEBOOKS_DIR))
     try:
-        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_quiet_worker) as pool:
             futures = {pool.submit(_execute, nb, work / f"{i:02d}.ipynb", {}): nb for i, nb in enumerate(notebooks)}
             from tqdm import tqdm
 
@@ -262,10 +245,15 @@ def reproduce(
     ------
     NotebookFailed
         When a notebook fails; the previous output is left as it was.
+    ParameterError
+        When a parameter name is unknown or a value is not valid; raised before any notebook starts.
     """
+    from samendoen_analysis.run.params import check_run_parameters
+
+    notebooks = notebooks or notebook_paths()
+    check_run_parameters(dict(parameters or {}), notebooks)
     out = Path(out_dir).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    notebooks = notebooks or notebook_paths()
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     params = {**(parameters or {}), "out_dir": str(work)}
     cache = work / ".corpus.pickle"
