@@ -11,7 +11,9 @@ from defusedxml.ElementTree import fromstring
 
 from samendoen_analysis import load_corpus
 from samendoen_analysis.cli import main
-from samendoen_analysis.qdpx.exporter import VARIABLES, export_qdpx, guid
+from samendoen_analysis.data.schema import load_descriptor
+from samendoen_analysis.paths import DATA_DIR
+from samendoen_analysis.qdpx.exporter import export_qdpx, guid, variables
 from samendoen_analysis.qdpx.importer import import_qdpx
 from samendoen_analysis.qdpx.read import detect_counting, read_qdpx
 
@@ -41,8 +43,10 @@ def test_export_is_byte_identical_twice(exported):
 def test_export_content(exported, corpus):
     archive = zipfile.ZipFile(exported[0])
     root = fromstring(archive.read("project.qde"))
-    assert [u.get("name") for u in root.iter(f"{NS}User")] == ["I1", "I2"]
-    assert [v.get("name") for v in root.iter(f"{NS}Variable")] == list(VARIABLES)
+    assert [u.get("name") for u in root.iter(f"{NS}User")] == ["I1", "I2", "consensus"]
+    names = variables(load_descriptor(DATA_DIR / "datapackage.json"))
+    assert [v.get("name") for v in root.iter(f"{NS}Variable")] == names
+    assert {"respondent_id", "person_id", "case_name", "school_type", "region", "followup"} <= set(names)
     top = root.find(f"{NS}CodeBook/{NS}Codes")
     lenses = [c for c in top if c.get("isCodable") == "false"]
     assert len(lenses) == 5 and all(len(c.findall(f"{NS}Code")) >= 3 for c in lenses)
@@ -56,7 +60,7 @@ def test_export_content(exported, corpus):
     assert first.get("plainTextPath") == f"internal://{first.get('guid')}.txt"
     assert f"sources/{first.get('guid')}.txt" in archive.namelist()
     assert sum(len(s.findall(f"{NS}PlainTextSelection")) for s in sources) == len(corpus.segments)
-    assert len(list(root.iter(f"{NS}Coding"))) == len(corpus.codings)
+    assert len(list(root.iter(f"{NS}Coding"))) == len(corpus.codings) + len(corpus.independent_codings)
 
 
 def test_export_reads_back_with_code_points(exported, corpus):

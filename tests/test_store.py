@@ -15,7 +15,7 @@ def test_read_raw_gives_every_table_as_strings(data_copy):
     raw = read_raw(data_copy)
     assert set(raw) == set(TABLE_FILES)
     assert list(raw["segments"].columns) == [
-        "segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref"]
+        "segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref", "coded"]
     assert raw["codebook"]["order"].iloc[0] == "1"
 
 

@@ -114,7 +114,7 @@ def test_unknown_code_in_independent_coding(data_copy):
 
 def test_empty_text(data_copy):
     path = data_copy / "segments.csv"
-    line = _append(path, 'Z999,S1-TEA1,R1,999,"   ",reconstructed,')
+    line = _append(path, 'Z999,S1-TEA1,R1,999,"   ",reconstructed,,true')
     _append(data_copy / "codings.csv", "Z999,ideal.culture")
     err = _error(data_copy)
     assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "text")
@@ -122,7 +122,8 @@ def test_empty_text(data_copy):
 
 
 def test_segment_without_code(data_copy):
-    line = _append(data_copy / "segments.csv", "Z999,S1-TEA1,R1,999,Ja nou dat was het wel zo'n beetje.,reconstructed,")
+    line = _append(data_copy / "segments.csv",
+                   "Z999,S1-TEA1,R1,999,Ja nou dat was het wel zo'n beetje.,reconstructed,,true")
     err = _error(data_copy)
     assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "segment_id")
     assert "no code" in str(err)
@@ -177,7 +178,7 @@ def test_undecodable_bytes_are_refused(data_copy):
     ],
 )
 def test_identifiers_are_refused(data_copy, text, kind):
-    line = _append(data_copy / "segments.csv", f"Z999,S1-TEA1,R1,999,{text},reconstructed,")
+    line = _append(data_copy / "segments.csv", f"Z999,S1-TEA1,R1,999,{text},reconstructed,,true")
     _append(data_copy / "codings.csv", "Z999,ideal.culture")
     err = _error(data_copy)
     assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "text")
@@ -185,7 +186,8 @@ def test_identifiers_are_refused(data_copy, text, kind):
 
 
 def test_deny_list_names_are_refused(data_copy, tmp_path):
-    line = _append(data_copy / "segments.csv", "Z999,S1-TEA1,R1,999,Toen zei Bakker dat het niet kon.,reconstructed,")
+    line = _append(data_copy / "segments.csv",
+                   "Z999,S1-TEA1,R1,999,Toen zei Bakker dat het niet kon.,reconstructed,,true")
     _append(data_copy / "codings.csv", "Z999,ideal.culture")
     deny = tmp_path / "deny.txt"
     deny.write_text("# namen\nbakker\n", encoding="utf-8")

@@ -88,7 +88,9 @@ def check_segments(segments: pd.DataFrame, respondents: pd.DataFrame, codings: p
     if dup is not None:
         raise DataError(file, "two segments of one interview share this position.",
                         "number the segments of each interview 1, 2, 3, ...", line=dup + 2, column="position")
-    uncoded = _first_bad(~segments["segment_id"].isin(codings["segment_id"]))
+    # coded=false marks uncoded talk (a selection without a consensus code), which may stay without codings.
+    talk = segments["coded"].eq("false") if "coded" in segments else False
+    uncoded = _first_bad(~segments["segment_id"].isin(codings["segment_id"]) & ~talk)
     if uncoded is not None:
         raise DataError(file, f"segment '{segments['segment_id'].iloc[uncoded]}' has no code in codings.csv.",
                         "add its consensus code(s) to codings.csv, or remove the segment.",

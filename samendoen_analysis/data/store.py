@@ -20,7 +20,10 @@ from samendoen_analysis.data.csvio import read_table
 from samendoen_analysis.data.schema import field_names, load_descriptor, resource
 from samendoen_analysis.errors import DataError
 
-TABLE_FILES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
+TABLE_FILES = (
+    "schools", "respondents", "coders", "codebook", "segments", "codings", "independent_codings", "coder_spans",
+    "claims",
+)
 
 
 def read_raw(data_dir: Path) -> dict[str, pd.DataFrame]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, ParseError
 
+import numpy as np
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
@@ -50,6 +51,8 @@ class Selection:
     start: int
     end: int
     codings: tuple[tuple[str, str], ...]  # (target guid, user guid)
+    user: str = ""  # the selection's creatingUser
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,11 @@ class Project:
     """The parts of a REFI-QDA project this package uses."""
 
     name: str
+    origin: str = ""
     users: dict[str, str] = field(default_factory=dict)
     codes: dict[str, Code] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)  # guid -> name
+    sources: dict[str, str] = field(default_factory=dict)  # guid -> name, in document order
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # guid -> file names of its text
     texts: dict[str, str] = field(default_factory=dict)  # guid -> raw text
     selections: list[Selection] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)
@@ -216,6 +221,16 @@ def _text(path: Path, archive: _SafeZip, source: Element, names_for_missing: boo
     return _read_entry(path, archive, entry).decode("utf-8", errors="replace")
 
 
+def _file_names(source: Element) -> tuple[str, ...]:
+    """The names a user may know a source by besides its name: its text and document files."""
+    names = []
+    for attr in ("richTextPath", "plainTextPath"):
+        value = re.sub(r"^(internal|relative|file)://", "", source.get(attr) or "").replace("\\", "/")
+        if value:
+            names += [PurePosixPath(value).name, PurePosixPath(value).stem]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def _position(path: Path, sel: Element, name: str) -> int:
     value = (sel.get(name) or "").strip()
     if not value.isdigit():
@@ -236,6 +251,7 @@ def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
             for c in _children(sel, "Coding")
             for ref in _children(c, "CodeRef")
         )
+        description = _child(sel, "Description")
         found.append(
             Selection(
                 norm_guid(sel.get("guid")),
@@ -244,6 +260,8 @@ def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
                 _position(path, sel, "startPosition"),
                 _position(path, sel, "endPosition"),
                 codings,
+                norm_guid(sel.get("creatingUser")),
+                (description.text or "") if description is not None else "",
             )
         )
     return found
@@ -290,7 +308,7 @@ def read_qdpx(path: str | Path, names_for_missing: bool = False) -> Project:
     with _open_zip(path) as archive:
         entry = _project_entry(path, archive)
         root = _parse(path, _read_entry(path, archive, entry), entry)
-        project = Project(name=root.get("name", path.stem))
+        project = Project(name=root.get("name", path.stem), origin=root.get("origin", ""))
         for user in (u for u in root.iter() if _local(u.tag) == "User"):
             project.users[norm_guid(user.get("guid"))] = user.get("name") or user.get("id") or "?"
         book = next((b for b in root if _local(b.tag) == "CodeBook"), None)
@@ -303,7 +321,8 @@ def read_qdpx(path: str | Path, names_for_missing: bool = False) -> Project:
                 project.skipped_sources += 1
                 continue
             guid = norm_guid(source.get("guid"))
-            project.sources[guid] = source.get("name", guid)
+            project.sources[guid] = source.get("name") or guid
+            project.files[guid] = _file_names(source)
             selections = _selections(path, source, guid)
             project.selections += selections
             text = _text(path, archive, source, names_for_missing) if selections else None
@@ -349,21 +368,69 @@ def cut(text: str, start: int, end: int, counting: str) -> str:
     return body[start:end] if counting == "code_points" else _utf16_slice(body, start, end)
 
 
+def code_points(text: str, positions: np.ndarray, counting: str) -> np.ndarray:
+    """Positions in a source text as code-point indices, in one pass over the text.
+
+    Parameters
+    ----------
+    text : str
+        The source text as stored (a leading byte order mark is never counted).
+    positions : numpy.ndarray
+        Positions as the export counts them.
+    counting : {"code_points", "utf16_units"}
+        How the export counts.
+
+    Returns
+    -------
+    numpy.ndarray
+        Code-point indices; a UTF-16 position inside a surrogate pair goes to the next character.
+
+    Examples
+    --------
+    >>> code_points("\\ufeffhé 😀 wereld", np.array([0, 6, 12]), "utf16_units").tolist()
+    [0, 5, 11]
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    if counting == "code_points":
+        return positions
+    # Each code point above U+FFFF takes two UTF-16 units: the unit offset of every code point
+    # is a cumulative sum, computed once per text instead of re-encoding the text per selection.
+    body = text.removeprefix("\ufeff")
+    wide = np.frombuffer(body.encode("utf-32-le"), dtype=np.uint32) > 0xFFFF
+    offsets = np.concatenate(([0], np.cumsum(1 + wide.astype(np.int64))))
+    return np.searchsorted(offsets, positions, side="left")
+
+
 def _length(text: str, counting: str) -> int:
     body = text.removeprefix("\ufeff")
-    return len(body) if counting == "code_points" else len(body.encode("utf-16-le")) // 2
+    if counting == "code_points" or body.isascii():
+        return len(body)
+    return len(body) + int((np.frombuffer(body.encode("utf-32-le"), dtype=np.uint32) > 0xFFFF).sum())
 
 
-def _on_boundaries(text: str, sel: Selection, counting: str) -> bool:
-    before = cut(text, sel.start - 1, sel.start, counting) if sel.start > 0 else " "
-    inside = cut(text, sel.start, sel.end, counting)
-    after = cut(text, sel.end, sel.end + 1, counting)
-    word = re.compile(r"\w")
-    return (
-        bool(inside)
-        and not (word.match(before) and word.match(inside[:1]))
-        and not (word.match(inside[-1:]) and word.match(after or " "))
-    )
+_WORD = re.compile(r"\w")
+
+
+def _boundary_share(project: Project, counting: str) -> float:
+    """Share of selections whose both ends fall between words (or at punctuation), under one counting."""
+    by_source: dict[str, list[Selection]] = {}
+    for sel in project.selections:
+        if sel.source in project.texts:
+            by_source.setdefault(sel.source, []).append(sel)
+    good = total = 0
+    for guid, selections in by_source.items():
+        text = project.texts[guid]
+        body = text.removeprefix("\ufeff")
+        ends = code_points(text, np.array([(s.start, s.end) for s in selections]).ravel(), counting)
+        for start, end in ends.reshape(-1, 2).tolist():
+            total += 1
+            inside = body[start:end]
+            before = body[start - 1] if 0 < start <= len(body) else " "
+            after = body[end] if end < len(body) else " "
+            good += bool(inside) and not (_WORD.match(before) and _WORD.match(inside[:1])) and not (
+                _WORD.match(inside[-1:]) and _WORD.match(after)
+            )
+    return good / total if total else 0.0
 
 
 def detect_counting(project: Project) -> tuple[str, float, float]:
@@ -380,19 +447,17 @@ def detect_counting(project: Project) -> tuple[str, float, float]:
         The counting, and the share of selections on word boundaries under each counting
         (code points, UTF-16 units). Ties go to code points, as the standard says.
     """
-    usable = [s for s in project.selections if s.source in project.texts]
-    if not usable:
-        return "code_points", 0.0, 0.0
-    scores = [sum(_on_boundaries(project.texts[s.source], s, c) for s in usable) / len(usable) for c in COUNTINGS]
+    scores = [_boundary_share(project, c) for c in COUNTINGS]
     return (COUNTINGS[1] if scores[1] > scores[0] else COUNTINGS[0]), scores[0], scores[1]
 
 
 def check_offsets(path: Path, project: Project, counting: str) -> None:
     """Refuse selections whose positions fall outside their source text."""
+    lengths = {guid: _length(text, counting) for guid, text in project.texts.items()}
     for sel in project.selections:
         if sel.source not in project.texts:
             continue
-        length = _length(project.texts[sel.source], counting)
+        length = lengths[sel.source]
         if not 0 <= sel.start < sel.end <= length:
             raise DataError(
                 path,
