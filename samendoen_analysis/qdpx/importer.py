@@ -121,7 +121,7 @@ def _coders(file: Path, project: Project, consensus: str | None, known: pd.DataF
     if consensus is None:
         # This project's own export: the consensus made the selections that carry a segment.
         marked = {s.user for s in project.selections if "segment" in _marker(s)}
-        chosen = [u for u in used if kinds.get(ids[u]) == "consensus" or u in marked]
+        chosen = [u for u in used if u in marked] or [u for u in used if kinds.get(ids[u]) == "consensus"]
         if len(used) <= 1 or len(chosen) == 1:
             return (chosen or used or [None])[0], ids
         raise DataError(
