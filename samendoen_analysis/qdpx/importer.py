@@ -78,7 +78,7 @@ class _Built:
 
 
 def _marker(sel: Selection) -> dict:
-    if not sel.description.startswith(MARK):
+    if not sel.description or not sel.description.startswith(MARK):
         return {}
     try:
         value = json.loads(sel.description[len(MARK):])
@@ -232,6 +232,10 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
             cleaned, moved = None, np.array([(g.start, g.end) for g in source_groups]
                                             + [(s.start, s.end) for s, _ in coder_sels], dtype=np.int64)
         respondent = people[source]["respondent_id"]
+        same_span: dict[tuple[int, int], list[Selection]] = defaultdict(list)
+        for sel, row in coder_sels:
+            if row < 0:
+                same_span[(sel.start, sel.end)].append(sel)
         layout = []  # (start in joined text, length, cleaned start) per kept group
         offset = 0
         for k, g in enumerate(source_groups):
@@ -255,9 +259,8 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
             built.rows["codings"] += [{"segment_id": segment_id, "code_id": c} for c in consensus_codes]
             independent = [(u, c) for u, cs in by_user.items() if u != consensus for c in cs]
             # A coder's own selection of exactly this span counts as their coding of this segment.
-            for sel, row in coder_sels:
-                if row < 0 and (sel.start, sel.end) == (g.start, g.end):
-                    independent += [(u, c) for u, cs in _codes_by_user([sel], codes).items() for c in cs]
+            for sel in same_span.get((g.start, g.end), []):
+                independent += [(u, c) for u, cs in _codes_by_user([sel], codes).items() for c in cs]
             seen = set()
             for user, code in independent:
                 if (user, code) not in seen:
@@ -271,8 +274,8 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
                     for u, cs in by_user.items() for c in cs
                 ]
         first = len(source_groups)
-        for i, (sel, row) in enumerate(coder_sels):
-            _spans([(sel, row)], [first + i], layout, moved, respondent, codes, coder_ids, built, marked_spans)
+        _spans(coder_sels, list(range(first, first + len(coder_sels))), layout, moved, respondent, codes, coder_ids,
+               built, marked_spans)
     # Spans this project exported keep their rows' order.
     built.rows["coder_spans"] += [row for _, row in sorted(marked_spans, key=lambda r: r[0])]
     return built
@@ -287,14 +290,18 @@ def _consensus(by_user: dict[str, list[str]], consensus: str | None) -> list[str
 def _spans(sels: list, rows: list[int], layout: list, moved: np.ndarray, respondent: str, codes: dict,
            coder_ids: dict, built: _Built, marked: list) -> None:
     """Coder-span rows of selections, their positions moved into the interview's joined text."""
-    kept = [(i, part) for i, part in enumerate(layout) if part is not None]
+    kept = [part for part in layout if part is not None]
+    # Groups are in text order; the furthest end so far makes the search for overlaps a bisection.
+    starts = np.array([p[2] for p in kept], dtype=np.int64)
+    reach = np.maximum.accumulate(np.array([p[2] + p[1] for p in kept], dtype=np.int64)) if kept else starts
     for (sel, order), row in zip(sels, rows, strict=True):
         by_user = _codes_by_user([sel], codes)
         if not by_user:
             continue
         start, end = int(moved[row, 0]), int(moved[row, 1])
-        # Groups this selection overlaps, by their place in the cleaned source text.
-        over = [part for _, part in kept if part[2] < end and part[2] + part[1] > start]
+        lo = int(np.searchsorted(reach, start, side="right"))
+        hi = int(np.searchsorted(starts, end, side="left"))
+        over = [p for p in kept[lo:hi] if p[2] < end and p[2] + p[1] > start]
         if not over:
             built.outside += 1
             continue
