@@ -59,8 +59,9 @@ def test_export_without_codings_fails_with_the_programs_menu(data_copy, tmp_path
     assert hashes(data_copy) == before
 
 
-@pytest.mark.parametrize("origin, program", [("NVivo for Windows 12.6", "NVivo: Share"), ("MAXQDA 24", "MAXQDA:"),
-                                             ("QualCoder 3.6", "QualCoder:"), ("", "QualCoder:")])
+@pytest.mark.parametrize("origin, program", [("NVivo for Windows 12.6", "NVivo for Windows: Share"),
+                                             ("MAXQDA 24", "MAXQDA:"), ("QualCoder 3.6", "QualCoder:"),
+                                             ("", "QualCoder:")])
 def test_empty_text_names_the_source_and_the_program(data_copy, tmp_path, origin, program):
     qde = project(source(), case(G[4]), origin=origin)
     err = _refused(write_zip(tmp_path / "t.qdpx", {"project.qde": qde, "sources/a.txt": "\ufeff  "}), data_copy,

@@ -39,9 +39,9 @@ NO_CONSENSUS = "none"
 _ROUND = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # Where each program puts its REFI-QDA export, and what must be in it.
 EXPORT_HINTS = {
-    "nvivo": "NVivo: Share > Export > Export Project > REFI-QDA Project (on the Mac: File > Export > "
-             "REFI-QDA Project); code the interviews as Files (documents), not as externals or memos",
-    "atlas": "ATLAS.ti: File > Export > Project Exchange / QDPX; keep the documents in the project "
+    "nvivo": "NVivo for Windows: Share > Export Project > REFI-QDA Project, NVivo for Mac: File > Export "
+             "Project; code the interviews as files (documents), not as externals or memos",
+    "atlas": "ATLAS.ti: File > Export > QDPX Universal Data Exchange; keep the documents in the project "
              "(not linked externally), or import with --text-from-selection-names",
     "maxqda": "MAXQDA: Import/Export > Export > REFI-QDA Project; export the whole project, not the "
               "codebook only (.qdc)",
