@@ -217,8 +217,8 @@ def test_invalid_round_id_and_clashing_respondents(data_copy, tmp_path):
 def test_a_value_the_corpus_refuses_changes_nothing(data_copy, tmp_path):
     bad = write_zip(tmp_path / "v.qdpx", {
         "project.qde": project(source(), case(G[4], values=("S6", "pupil", "leerling"))), "sources/a.txt": TEXT})
-    err = _refused(bad, data_copy, "would be invalid", codes=codes_map(tmp_path, TOPDOWN))
-    assert err.file.endswith("respondents.csv") and err.column == "role_group"
+    err = _refused(bad, data_copy, "'pupil' is not a valid role_group", codes=codes_map(tmp_path, TOPDOWN))
+    assert err.file == str(bad) and err.column == "Case 'S6-TEA1' Variable role_group"
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))

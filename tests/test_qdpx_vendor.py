@@ -174,6 +174,14 @@ def test_respondents_csv_with_a_wrong_header_names_that_csv(data_copy, tmp_path)
     assert err.file == str(mapping) and "segments.csv" not in str(err)
 
 
+def test_respondents_csv_value_errors_name_that_csv(data_copy, tmp_path):
+    rows = [["Interview drie.docx", "", "S9", "pupil", "leerling", "", "I1", "not_reported"]]
+    mapping = write_csv(tmp_path / "people.csv", MAP_HEADER, rows)
+    err = _refused(_two_sources(tmp_path), data_copy, "'pupil' is not a valid role_group", respondents=mapping,
+                   codes=codes_map(tmp_path, TOPDOWN))
+    assert (err.file, err.line, err.column) == (str(mapping), 2, "role_group")
+
+
 # --- 5. identifying details -----------------------------------------------------------------------
 
 LEAKY = TEXT.replace("gewoon", "gewoon (zie https://school.example/rooster of mail a.b@school.nl)")

@@ -76,7 +76,7 @@ def _names(project: Project, guid: str) -> list[str]:
     return [project.sources[guid], *project.files.get(guid, ()), guid]
 
 
-def read_respondents_csv(path: Path, project: Project, columns: list[str]) -> dict[str, dict[str, str]]:
+def read_respondents_csv(path: Path, project: Project, columns: list[str]) -> dict[str, tuple[int, dict[str, str]]]:
     """Rows of a user's --respondents CSV by source GUID; a row that matches no source is an error.
 
     Parameters
@@ -90,8 +90,8 @@ def read_respondents_csv(path: Path, project: Project, columns: list[str]) -> di
 
     Returns
     -------
-    dict of str to dict
-        Source GUID to the row's non-empty values.
+    dict of str to (int, dict)
+        Source GUID to the row's line and its non-empty values.
     """
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
@@ -131,7 +131,7 @@ def read_respondents_csv(path: Path, project: Project, columns: list[str]) -> di
                 line=line,
                 column="source",
             )
-        rows[guid] = {k: v for k, v in row.items() if k != "source" and v.strip()}
+        rows[guid] = (line, {k: v for k, v in row.items() if k != "source" and v.strip()})
     return rows
 
 
@@ -161,6 +161,7 @@ def respondents(
     old: pd.DataFrame,
     round_id: str,
     columns: list[str],
+    fields: dict[str, dict] | None = None,
 ) -> dict[str, dict[str, str]]:
     """One respondent row (respondent and school columns) per interview of the round.
 
@@ -180,6 +181,9 @@ def respondents(
         The round being imported.
     columns : list of str
         Respondent and school columns of the data package.
+    fields : dict of str to dict, optional
+        Their constraints from the descriptor: a value that breaks one is reported where the
+        user wrote it (their CSV and line, or the Case), not in a table of the data folder.
 
     Returns
     -------
@@ -188,9 +192,13 @@ def respondents(
         other columns (missing optional ones empty).
     """
     by_source = _case_rows(project)
+    where = {g: (file, None, f"Case '{row['case_name']}' Variable") for g, row in by_source.items()}
     if mapping is not None:
-        for guid, row in read_respondents_csv(mapping, project, columns).items():
+        for guid, (line, row) in read_respondents_csv(mapping, project, columns).items():
             by_source[guid] = {**by_source.get(guid, {}), **row}
+            where[guid] = (mapping, line, "")
+    for guid, row in by_source.items():
+        _check_values(row, where[guid], fields or {})
     missing = [project.sources[g] for g in sources if not all(by_source.get(g, {}).get(a) for a in MAP_REQUIRED[1:])]
     if missing:
         raise DataError(
@@ -208,6 +216,24 @@ def respondents(
     rows = {g: {**DEFAULTS, **by_source[g]} for g in chosen}
     _assign_ids(project, rows, others, round_id)
     return {g: {c: rows[g].get(c, "") for c in columns} | {"round": round_id} for g in chosen}
+
+
+def _check_values(row: dict[str, str], where: tuple, fields: dict[str, dict]) -> None:
+    """Refuse a value outside its field's allowed values or id pattern, where the user wrote it."""
+    file, line, prefix = where
+    for column, value in row.items():
+        constraints = fields.get(column, {})
+        allowed = constraints.get("enum")
+        pattern = constraints.get("pattern")
+        if allowed and value not in allowed:
+            problem = f"'{value}' is not a valid {column}; valid values: {', '.join(allowed)}."
+        elif pattern and value and not re.fullmatch(pattern, value):
+            problem = f"'{value}' is not a valid {column} (letters, digits, '.', '_' or '-')."
+        else:
+            continue
+        raise DataError(file, problem, "correct it in your QDA program and export again, or in the CSV."
+                        if line is None else "correct it in this file.", line=line,
+                        column=f"{prefix} {column}".strip())
 
 
 def _assign_ids(project: Project, rows: dict[str, dict[str, str]], others: pd.DataFrame, round_id: str) -> None:

@@ -454,8 +454,10 @@ def import_qdpx(
     columns = list(dict.fromkeys(field_names(resource(descriptor, "respondents"))
                                  + field_names(resource(descriptor, "schools"))))
     sources = list(dict.fromkeys(g.source for g in groups))
+    fields = {f["name"]: f.get("constraints", {}) for name in ("respondents", "schools")
+              for f in resource(descriptor, name)["schema"]["fields"]}
     people = cases.respondents(file, project, Path(respondents) if respondents else None, sources,
-                               raw["respondents"], round_id, columns)
+                               raw["respondents"], round_id, columns, fields)
     _check_clash(file, raw, round_id, people)
     built = _build(project, counting, groups, coder_only, people, code_ids, consensus, coder_ids, round_id, redact)
     if built.hits and not redact:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from samendoen_analysis.data.anonymisation import PATTERNS
+from samendoen_analysis.data.anonymisation import PATTERNS, TRIGGERS
 
 MARKERS = {
     "an e-mail address": "[e-mail]",
@@ -61,6 +61,9 @@ def find_hits(name: str, body: str, spans: np.ndarray) -> list[Hit]:
     starts, ends = spans[order, 0], np.maximum.accumulate(spans[order, 1])
     found = []
     for kind, pattern in _COMPILED.items():
+        # Every match contains one of the pattern's fixed strings: without them, no scan is needed.
+        if not any(t in body for t in TRIGGERS.get(kind, ("",))):
+            continue
         for match in pattern.finditer(body):
             # Overlaps a span when some span starts before the match ends and ends after it starts.
             k = int(np.searchsorted(starts, match.end(), side="left"))
