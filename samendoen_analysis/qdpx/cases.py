@@ -213,7 +213,8 @@ def respondents(
                                                                          MAP_REQUIRED[1:])]
     chosen = [*sources, *complete]
     others = old[old["round"] != round_id]
-    rows = {g: {**DEFAULTS, **by_source[g]} for g in chosen}
+    # An empty Variable leaves a default in place; other empty values (case_name) are kept as they are.
+    rows = {g: {**DEFAULTS, **{k: v for k, v in by_source[g].items() if v or k not in DEFAULTS}} for g in chosen}
     _assign_ids(project, rows, others, round_id)
     return {g: {c: rows[g].get(c, "") for c in columns} | {"round": round_id} for g in chosen}
 

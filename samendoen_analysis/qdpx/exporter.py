@@ -21,6 +21,7 @@ files back, byte for byte.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 import zipfile
@@ -37,13 +38,27 @@ from samendoen_analysis.qdpx.importer import MARK, SEPARATOR
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _GUID_SPACE = uuid.UUID("6f1c8d2e-2b4a-4f0e-9a57-5d0c3e8b7a11")
+_GUID_BYTES = _GUID_SPACE.bytes
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 CONSENSUS = "consensus"
 
 
 def guid(kind: str, key: str) -> str:
-    """A stable GUID for an object of a kind ("code", "case", ...) and its id."""
-    return str(uuid.uuid5(_GUID_SPACE, f"{kind}:{key}"))
+    """A stable GUID for an object of a kind ("code", "case", ...) and its id: a name-based UUID (version 5).
+
+    The same value as ``str(uuid.uuid5(space, f"{kind}:{key}"))``, without building a UUID object
+    for each of the hundred thousand codings of a large export.
+
+    Examples
+    --------
+    >>> guid("code", "corona") == str(uuid.uuid5(_GUID_SPACE, "code:corona"))
+    True
+    """
+    digest = bytearray(hashlib.sha1(_GUID_BYTES + f"{kind}:{key}".encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def variables(descriptor: dict) -> list[str]:
