@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -129,3 +130,24 @@ def test_recoded_export_keeps_ids_and_takes_the_new_codes(data_copy, tmp_path):
     assert after["independent_codings"].equals(before["independent_codings"])
     assert len(after["codings"]) == len(before["codings"]) + 1
     assert after["codings"].iloc[0].tolist() == [before["segments"]["segment_id"].iloc[0], "corona"]
+
+
+def test_a_program_that_drops_descriptions_still_brings_coders_and_codes_back(data_copy, tmp_path):
+    out = export_qdpx(tmp_path / "r1.qdpx", data_dir=data_copy)
+    with zipfile.ZipFile(out) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    entries["project.qde"] = re.sub(rb"<Description>samendoen-analysis [^<]*</Description>", b"",
+                                    entries["project.qde"])
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    before = read_raw(data_copy)
+    report = import_qdpx(out, "R1", data_dir=data_copy, replace=True)
+    assert "consensus -> consensus (consensus)" in report
+    after = read_raw(data_copy)
+    assert after["segments"]["text"].tolist() == before["segments"]["text"].tolist()
+    assert after["segments"]["segment_id"].iloc[0] == "R1-001-0001"  # new ids, same order
+    assert len(after["codings"]) == len(before["codings"])
+    pairs = ["coder", "code_id"]
+    assert after["independent_codings"][pairs].equals(before["independent_codings"][pairs])
+    assert after["respondents"].equals(before["respondents"])
