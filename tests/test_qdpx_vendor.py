@@ -231,6 +231,25 @@ def test_map_file_suggests_close_codebook_codes_and_is_accepted_when_filled(data
     import_qdpx(path, "R2", data_dir=data_copy, codes=written)
 
 
+def test_keep_new_codes_keeps_a_deep_tree(data_copy, tmp_path):
+    codes = (f'<Code guid="{G[0]}" name="Attitűd" isCodable="true">'
+             f'<Code guid="{G[1]}" name="sárga" isCodable="true"><Code guid="{G[2]}" name="zöld"/></Code></Code>'
+             f'<Code guid="{G[3]}" name="Losse code"/>')
+    sel = selection(G[5], 0, 3, coding(G[6], G[0]) + coding(G[7], G[1]) + coding(G[8], G[2]) + coding(G[9], G[3]))
+    path = write_zip(tmp_path / "d.qdpx", {"project.qde": project(source(selections=sel), case(G[4]), codes=codes),
+                                           "sources/a.txt": TEXT})
+    import_qdpx(path, "R2", data_dir=data_copy, keep_new_codes=True)
+    book = read_raw(data_copy)["codebook"]
+    new = book[book["code_id"].str.startswith("new.")][["code_id", "parent_id", "kind", "label_nl"]]
+    assert new.values.tolist() == [
+        ["new.Attitud", "", "lens", "Attitűd"],
+        ["new.Attitud.Attitud", "new.Attitud", "subtheme", "Attitűd"],  # coded on the lens itself
+        ["new.Attitud.sarga", "new.Attitud", "subtheme", "sárga"],
+        ["new.Attitud.sarga-zold", "new.Attitud", "subtheme", "sárga / zöld"],
+        ["new.Losse-code", "", "tag", "Losse code"],
+    ]
+
+
 def test_mapping_to_a_lens_reads_well(data_copy, tmp_path):
     err = _refused(good(tmp_path), data_copy, "lens", codes=codes_map(tmp_path, {"Topdown": "obstacles"}))
     assert err.problem == ("the code 'Topdown' is mapped to 'obstacles', which is a lens: lenses sum their "
