@@ -192,7 +192,11 @@ def _segment_ids(groups: list[_Group], round_id: str, names: dict[str, str]) -> 
 
 def _source_texts(project: Project, source: str, counting: str, groups: list[_Group], coder_sels: list,
                   redact: bool, built: _Built):
-    """Cleaned text of a source, and functions giving each group's text and moved positions."""
+    """A source's text cleaned (CRLF as LF, hits redacted when asked) and every span's positions in it.
+
+    Rows of the returned array are the groups, then the coder selections: (start, end) in code
+    points of the cleaned text. Identifying details inside the groups are added to ``built.hits``.
+    """
     text = project.texts[source]
     body = text.removeprefix("\ufeff")
     raw = np.array([(g.start, g.end) for g in groups] + [(s.start, s.end) for s, _ in coder_sels], dtype=np.int64)
@@ -229,8 +233,7 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
             built.from_names += len(source_groups)
             built.outside += len(coder_sels)  # without the text, positions cannot be placed
             coder_sels = []
-            cleaned, moved = None, np.array([(g.start, g.end) for g in source_groups]
-                                            + [(s.start, s.end) for s, _ in coder_sels], dtype=np.int64)
+            cleaned, moved = None, np.array([(g.start, g.end) for g in source_groups], dtype=np.int64)
         respondent = people[source]["respondent_id"]
         same_span: dict[tuple[int, int], list[Selection]] = defaultdict(list)
         for sel, row in coder_sels:

@@ -246,24 +246,19 @@ def _position(path: Path, sel: Element, name: str) -> int:
 def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
     found = []
     for sel in _children(source, "PlainTextSelection"):
-        codings = tuple(
-            (norm_guid(ref.get("targetGUID")), norm_guid(c.get("creatingUser") or sel.get("creatingUser")))
-            for c in _children(sel, "Coding")
-            for ref in _children(c, "CodeRef")
-        )
-        description = _child(sel, "Description")
-        found.append(
-            Selection(
-                norm_guid(sel.get("guid")),
-                sel.get("name", ""),
-                guid,
-                _position(path, sel, "startPosition"),
-                _position(path, sel, "endPosition"),
-                codings,
-                norm_guid(sel.get("creatingUser")),
-                (description.text or "") if description is not None else "",
-            )
-        )
+        user = norm_guid(sel.get("creatingUser"))
+        codings, description = [], ""
+        # One pass over the children: a large export has tens of thousands of selections.
+        for child in sel:
+            tag = _local(child.tag)
+            if tag == "Coding":
+                by = norm_guid(child.get("creatingUser")) or user
+                codings += [(norm_guid(ref.get("targetGUID")), by) for ref in child if _local(ref.tag) == "CodeRef"]
+            elif tag == "Description":
+                description = child.text or ""
+        found.append(Selection(norm_guid(sel.get("guid")), sel.get("name", ""), guid,
+                               _position(path, sel, "startPosition"), _position(path, sel, "endPosition"),
+                               tuple(codings), user, description))
     return found
 
 
