@@ -17,6 +17,7 @@ from .qdpx_helpers import (
     LATER,
     MAP_HEADER,
     START,
+    TEAM_USERS,
     TEXT,
     G,
     case,
@@ -28,6 +29,7 @@ from .qdpx_helpers import (
     selection,
     source,
     team,
+    user_selection,
     write_csv,
     write_zip,
 )
@@ -197,7 +199,6 @@ def test_identifying_details_all_at_once(data_copy, tmp_path):
 
 
 def test_redact_replaces_and_reports_every_hit(data_copy, tmp_path):
-    path = team(tmp_path, text=LEAKY)
     end = LEAKY.index("bedacht") + len("bedacht")
     qde = project(source(selections=selection(G[50], START, end, coding(G[51], G[1]))
                          + selection(G[52], LEAKY.index("Toen"), len(LEAKY), coding(G[53], G[2]))), case(G[4]))
@@ -288,3 +289,20 @@ def test_cli_paths_are_relative_to_the_current_folder(data_copy, tmp_path, monke
     assert f"into {data_copy}" in capsys.readouterr().out
     assert main(["export-qdpx", "out.qdpx", "--data", "data", "--round", "R2"]) == 0
     assert (tmp_path / "out.qdpx").is_file()
+
+
+def test_coder_spans_stay_on_their_words_after_redaction(data_copy, tmp_path):
+    start, end, later = LEAKY.index("de directie"), LEAKY.index("bedacht") + 7, LEAKY.index("Toen")
+    sels = (user_selection(G[50], start, end, G[3], [G[1]], [G[51]])
+            + user_selection(G[52], later, len(LEAKY), G[3], [G[2]], [G[53]])
+            + user_selection(G[54], start, end, G[13], [G[1]], [G[55]])
+            + user_selection(G[58], later, later + 4, G[13], [G[2]], [G[59]]))
+    qde = project(source(selections=sels), case(G[4]), users=TEAM_USERS)
+    path = write_zip(tmp_path / "leaky-team.qdpx", {"project.qde": qde, "sources/a.txt": LEAKY})
+    import_qdpx(path, "R2", data_dir=data_copy, codes=codes_map(tmp_path, TOPDOWN),
+                consensus_user="Consensus team", redact=True)
+    raw = read_raw(data_copy)
+    joined = SEPARATOR.join(raw["segments"].query("round == 'R2'")["text"])
+    spans = raw["coder_spans"].query("coder == 'Anna-de-Wit'")
+    cut = [joined[int(a):int(b)] for a, b in zip(spans["start"], spans["end"], strict=True)]
+    assert cut == ["de directie had het gewoon (zie [url] of mail [e-mail]) bedacht", "Toen"]
