@@ -14,10 +14,12 @@ size is timed beside it (the ratio should be near 10), and reading the file alon
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -124,11 +126,15 @@ def bench_long_source(n_chars: int = 1_000_000, n_selections: int = 10_000, reps
         tmp = Path(name)
         for label, chars, sels in (("tenth", n_chars // 10, n_selections // 10), ("full", n_chars, n_selections)):
             qdpx = write_long_source(tmp / f"{label}.qdpx", chars, sels, seed)
-            samples: dict[str, list[float]] = {"read (floor)": [], "import": []}
+            samples: dict[str, list[float]] = {"read (floor)": [], "import": [], "import, CPU time": []}
             for rep in range(reps):
                 samples["read (floor)"].append(timed(read_qdpx, qdpx)[0])
                 target = Path(shutil.copytree(DATA_DIR, tmp / f"{label}{rep}"))
+                # CPU time of this process beside wall time: on a shared machine the wall time also
+                # counts the time other processes held the cores.
+                cpu = time.process_time()
                 seconds, report = timed(import_qdpx, qdpx, "R9", data_dir=target)
+                samples["import, CPU time"].append(time.process_time() - cpu)
                 if "utf16 units" not in report:
                     raise RuntimeError(f"positions were not detected as UTF-16 units: {report}")
                 samples["import"].append(seconds)
@@ -142,6 +148,33 @@ def bench_long_source(n_chars: int = 1_000_000, n_selections: int = 10_000, reps
     print_table("Import of one long source (NVivo-shaped: UTF-16 positions, emoji, CRLF), seconds",
                 ["source", "run", "median", "min", "max"], rows)
     print(f"import 1/10 size -> full size: x{result['ratio_full_to_tenth']:.1f} (linear: about x10); "
-          f"import / read at full size: x{result['ratio_import_to_read']:.1f}; target: full import within 2 s")
+          f"import / read at full size: x{result['ratio_import_to_read']:.1f}; target: full import within 2 s; "
+          f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     write_json("import_long", result)
+    return result
+
+
+def _re_encode(text: str, positions: np.ndarray) -> list[int]:
+    """The conversion as it was: the whole text encoded again for every position."""
+    return [len(text.encode("utf-16-le")[: 2 * p].decode("utf-16-le", "replace")) for p in positions]
+
+
+def bench_conversion(n_chars: int = 1_000_000, n_positions: int = 10_000, reps: int = 3, seed: int = 0) -> dict:
+    """UTF-16 positions to code points: one pass over the text, against re-encoding the text per position."""
+    from samendoen_analysis.qdpx.read import code_points
+
+    rng = np.random.default_rng(seed)
+    rows, result = [], {}
+    for chars, count in ((n_chars // 10, n_positions // 10), (n_chars, n_positions)):
+        text = "".join(rng.choice(list("samen doen klas\U0001F600"), chars))
+        units = len(text.encode("utf-16-le")) // 2
+        positions = np.sort(rng.integers(0, units, count))
+        one_pass = summarise([timed(code_points, text, positions, "utf16_units")[0] for _ in range(reps)])
+        sample = positions[:: max(1, count // 100)]  # re-encoding is timed on 100 positions and scaled
+        per_position = timed(_re_encode, text, sample)[0] / len(sample)
+        result[chars] = {"one_pass": one_pass, "re_encode_estimate": per_position * count}
+        rows.append([f"{chars:,} chars, {count:,} positions", one_pass["median"], per_position * count])
+    print_table("UTF-16 positions to code points, seconds", ["text", "one pass (median)", "re-encoding per position"],
+                rows)
+    write_json("import_conversion", {str(k): v for k, v in result.items()})
     return result
