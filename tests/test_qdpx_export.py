@@ -97,13 +97,17 @@ def test_round_trip_of_the_shipped_corpus_is_byte_identical(data_copy, tmp_path)
 def test_round_trip_of_an_imported_round_is_byte_identical(data_copy, tmp_path):
     # A round from another program: free-text Case, two researchers and a consensus, uncoded talk,
     # a new code, and a later round after it.
-    qde = project(source(selections=TEAM_SELECTIONS + selection(G[11], 0, 3)), case(G[4], name="Leraar Ä"),
+    # A silent interview (no selection) comes first: it stays first.
+    sources = (source(guid=G[40], name="stil", path="internal://b.txt", selections="")
+               + source(selections=TEAM_SELECTIONS + selection(G[11], 0, 3)))
+    qde = project(sources, case(G[40], name="Stille leraar", guid=G[41]) + case(G[4], name="Leraar Ä"),
                   users=TEAM_USERS)
-    path = write_zip(tmp_path / "team.qdpx", {"project.qde": qde, "sources/a.txt": TEXT})
+    path = write_zip(tmp_path / "team.qdpx", {"project.qde": qde, "sources/a.txt": TEXT, "sources/b.txt": TEXT})
     import_qdpx(path, "R2", data_dir=data_copy, consensus_user="Consensus team", keep_new_codes=True)
     import_qdpx(EXAMPLE, "R3", data_dir=data_copy)
     raw = read_raw(data_copy)
     assert {"false", "true"} == set(raw["segments"]["coded"]) and len(raw["coder_spans"]) == 5
+    assert raw["respondents"].query("round == 'R2'")["respondent_id"].tolist() == ["Stille-leraar", "Leraar-A"]
     before = _files(data_copy)
     export_qdpx(tmp_path / "r2.qdpx", data_dir=data_copy, rounds=["R2"])
     import_qdpx(tmp_path / "r2.qdpx", "R2", data_dir=data_copy, replace=True)

@@ -209,9 +209,9 @@ def respondents(
             "interviewer, mode), one row per source, keyed by source name, file name or GUID.",
         )
     # Interviews without a coded selection still count: a silent respondent is in the group's size.
-    complete = [g for g in project.sources if g not in sources and all(by_source.get(g, {}).get(a) for a in
-                                                                         MAP_REQUIRED[1:])]
-    chosen = [*sources, *complete]
+    wanted = set(sources)
+    chosen = [g for g in project.sources
+              if g in wanted or all(by_source.get(g, {}).get(a) for a in MAP_REQUIRED[1:])]
     others = old[old["round"] != round_id]
     # An empty Variable leaves a default in place; other empty values (case_name) are kept as they are.
     rows = {g: {**DEFAULTS, **{k: v for k, v in by_source[g].items() if v or k not in DEFAULTS}} for g in chosen}
