@@ -48,7 +48,7 @@ def bench_import(n_segments: int = 10_000, reps: int = 3, seed: int = 0, round_i
     from samendoen_analysis.qdpx.exporter import export_qdpx
     from samendoen_analysis.qdpx.importer import import_qdpx
 
-    samples: dict[str, list[float]] = {"import_api": [], "import_cli": []}
+    samples: dict[str, list[float]] = {"import_api": [], "import_api_cpu": [], "import_cli": []}
     with tempfile.TemporaryDirectory(prefix="samendoen-import-") as name:
         tmp = Path(name)
         source = generate_corpus(tmp / "synthetic", n_segments, seed)
@@ -58,7 +58,9 @@ def bench_import(n_segments: int = 10_000, reps: int = 3, seed: int = 0, round_i
         cli = Path(sys.executable).with_name("samendoen")
         for rep in range(reps):
             target = Path(shutil.copytree(DATA_DIR, tmp / f"api{rep}"))
+            cpu = time.process_time()
             seconds, _ = timed(import_qdpx, qdpx, round_id, data_dir=target)
+            samples["import_api_cpu"].append(time.process_time() - cpu)
             samples["import_api"].append(seconds)
             target = Path(shutil.copytree(DATA_DIR, tmp / f"cli{rep}"))
             seconds, proc = timed(subprocess.run, [str(cli), "import-qdpx", str(qdpx), "--round", round_id,

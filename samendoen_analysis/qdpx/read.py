@@ -262,10 +262,15 @@ def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
     return found
 
 
+def _outside_sources(root: Element, name: str) -> list[Element]:
+    """Elements of a kind anywhere in the project but in ``Sources``, whose selections are most of a file."""
+    return [el for part in root if _local(part.tag) != "Sources" for el in part.iter() if _local(el.tag) == name]
+
+
 def _cases(root: Element) -> dict[str, Case]:
-    variables = {norm_guid(v.get("guid")): v.get("name", "") for v in root.iter() if _local(v.tag) == "Variable"}
+    variables = {norm_guid(v.get("guid")): v.get("name", "") for v in _outside_sources(root, "Variable")}
     cases = {}
-    for case in (c for c in root.iter() if _local(c.tag) == "Case"):
+    for case in _outside_sources(root, "Case"):
         values = {}
         for value in _children(case, "VariableValue"):
             ref = _child(value, "VariableRef")
@@ -304,7 +309,7 @@ def read_qdpx(path: str | Path, names_for_missing: bool = False) -> Project:
         entry = _project_entry(path, archive)
         root = _parse(path, _read_entry(path, archive, entry), entry)
         project = Project(name=root.get("name", path.stem), origin=root.get("origin", ""))
-        for user in (u for u in root.iter() if _local(u.tag) == "User"):
+        for user in _outside_sources(root, "User"):
             project.users[norm_guid(user.get("guid"))] = user.get("name") or user.get("id") or "?"
         book = next((b for b in root if _local(b.tag) == "CodeBook"), None)
         codes = _child(book, "Codes") if book is not None else None
