@@ -252,6 +252,11 @@ BROKEN = {
     "bad-xml": (lambda p: write_zip(p, {"project.qde": "<Project>\n<Unclosed></Project>"}), "not well-formed"),
     "billion-laughs": (lambda p: write_zip(p, {"project.qde": LAUGHS}), "DTD or entities"),
     "external-entity": (lambda p: write_zip(p, {"project.qde": EXTERNAL}), "DTD or entities"),
+    # Files that a byte search for "<!DOCTYPE" would miss go through defusedxml, which refuses them.
+    "laughs-utf16": (lambda p: write_zip(p, {"project.qde": LAUGHS.replace('1.0"?>', '1.0" encoding="UTF-16"?>')
+                                             .encode("utf-16")}), "DTD or entities"),
+    "laughs-latin1": (lambda p: write_zip(p, {"project.qde": LAUGHS.replace('1.0"?>', '1.0" encoding="latin-1"?>')
+                                              .encode("latin-1")}), "DTD or entities"),
     "zip-bomb": (_bomb_entries, "over the cap"),
     "missing-source": (lambda p: write_zip(p, {"project.qde": project(source())}), "is not in the archive"),
     "bad-position": (
