@@ -306,3 +306,9 @@ def test_coder_spans_stay_on_their_words_after_redaction(data_copy, tmp_path):
     spans = raw["coder_spans"].query("coder == 'Anna-de-Wit'")
     cut = [joined[int(a):int(b)] for a, b in zip(spans["start"], spans["end"], strict=True)]
     assert cut == ["de directie had het gewoon (zie [url] of mail [e-mail]) bedacht", "Toen"]
+
+
+def test_person_change_without_returning_people_and_with_a_bad_level(corpus):
+    assert person_change(corpus).empty  # the shipped data has one round
+    with pytest.raises(ValueError, match="unknown level 'theme'; valid values: lens, subtheme"):
+        person_change(corpus, "theme")
