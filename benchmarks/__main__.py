@@ -46,9 +46,11 @@ def main(argv: list[str] | None = None) -> int:
 
         bench_scale(sizes, seed=args.seed, loo=not args.no_loo)
     if "import" in parts:
-        from benchmarks.importer import bench_import
+        from benchmarks.importer import bench_conversion, bench_import, bench_long_source
 
         bench_import(args.import_size, reps=args.reps, seed=args.seed)
+        bench_long_source(reps=args.reps, seed=args.seed)
+        bench_conversion(reps=args.reps, seed=args.seed)
     if "spans" in parts:
         from benchmarks.spans import bench_spans
 

@@ -71,7 +71,7 @@ def generate_corpus(folder: str | Path, n_segments: int, seed: int = 0, source: 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    for name in ("codebook.csv", "claims.csv", "datapackage.json"):
+    for name in ("codebook.csv", "claims.csv", "datapackage.json", "coders.csv", "coder_spans.csv"):
         shutil.copyfile(source / name, folder / name)
     vocabulary, lengths = _vocabulary(source)
     codebook = pd.read_csv(source / "codebook.csv", dtype=str, keep_default_na=False)
@@ -96,7 +96,7 @@ def generate_corpus(folder: str | Path, n_segments: int, seed: int = 0, source: 
         "respondent_id": resp_ids, "school_id": resp_school, "round": rounds,
         "role_nl": [ROLES[g][0] for g in resp_group], "role_en": [ROLES[g][1] for g in resp_group],
         "role_group": resp_group, "interviewer": np.where(rng.random(n_resp) < 0.5, "I1", "I2"),
-        "mode": "not_reported",
+        "mode": "not_reported", "person_id": resp_ids, "case_name": "",
     }))
 
     # Segments: each respondent gets at least one, the rest at random; sorted by respondent.

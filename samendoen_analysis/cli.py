@@ -58,18 +58,25 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _here(path: Path | None) -> Path | None:
+    """A path as the shell user means it: relative to the current folder, not to the project."""
+    return None if path is None else (Path.cwd() / path.expanduser()).absolute()
+
+
 def _import_qdpx(args: argparse.Namespace) -> int:
     from samendoen_analysis.qdpx.importer import import_qdpx
 
     report = import_qdpx(
-        args.file,
+        _here(args.file),
         args.round,
-        data_dir=args.data,
-        respondents=args.respondents,
-        codes=args.codes,
+        data_dir=_here(args.data),
+        respondents=_here(args.respondents),
+        codes=_here(args.codes),
         replace=args.replace,
         keep_new_codes=args.keep_new_codes,
         text_from_selection_names=args.text_from_selection_names,
+        consensus_user=args.consensus_user,
+        redact=args.redact,
     )
     print(report)
     return 0
@@ -78,7 +85,7 @@ def _import_qdpx(args: argparse.Namespace) -> int:
 def _export_qdpx(args: argparse.Namespace) -> int:
     from samendoen_analysis.qdpx.exporter import export_qdpx
 
-    path = export_qdpx(args.out, data_dir=args.data, rounds=args.round)
+    path = export_qdpx(_here(args.out), data_dir=_here(args.data), rounds=args.round)
     print(f"wrote {path}")
     return 0
 
@@ -139,11 +146,18 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import-qdpx", help="append a round coded in a QDA program (REFI-QDA .qdpx)")
     p.add_argument("file", type=Path)
     p.add_argument("--round", required=True, help="id of the new round, e.g. R2")
-    p.add_argument("--respondents", type=Path, help="CSV of respondent attributes keyed by source name")
+    p.add_argument("--respondents", type=Path,
+                   help="CSV of respondent attributes keyed by source name, file name or GUID")
     p.add_argument("--codes", type=Path, help="CSV mapping the project's codes to codebook code_ids")
-    p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
+    p.add_argument("--data", type=Path, default=None,
+                   help="data folder, relative to the current folder (default: the shipped data/)")
     p.add_argument("--replace", action="store_true", help="replace an existing round with this id")
-    p.add_argument("--keep-new-codes", action="store_true", help="add unmapped codes to the codebook")
+    p.add_argument("--keep-new-codes", action="store_true",
+                   help="add unmapped codes to the codebook, keeping their nesting")
+    p.add_argument("--consensus-user", metavar="NAME",
+                   help="the User whose codings are the consensus, or 'none' when every User coded on their own")
+    p.add_argument("--redact", action="store_true",
+                   help="replace links, e-mail addresses, phone numbers and postcodes by markers, with a report")
     p.add_argument(
         "--text-from-selection-names",
         action="store_true",
@@ -153,7 +167,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export-qdpx", help="write the corpus as a REFI-QDA project (.qdpx)")
     p.add_argument("out", type=Path)
     p.add_argument("--round", action="append", help="round(s) to export (default: all)")
-    p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
+    p.add_argument("--data", type=Path, default=None,
+                   help="data folder, relative to the current folder (default: the shipped data/)")
     p.set_defaults(func=_export_qdpx)
     p = sub.add_parser("student-copies", help="generate the student copies of the lessons in notebooks/teaching/")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: notebooks/teaching/student/)")

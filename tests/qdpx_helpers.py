@@ -54,11 +54,13 @@ DEFAULT_SELECTIONS = (
 
 
 def source(path: str | None = "internal://a.txt", selections: str = DEFAULT_SELECTIONS, inline: str | None = None,
-           guid: str = G[4], name: str = "interview 1") -> str:
-    """A TextSource with a plainTextPath, or inline text."""
+           guid: str = G[4], name: str | None = "interview 1", rich: str | None = None) -> str:
+    """A TextSource with a plainTextPath, or inline text; ``name=None`` leaves the name out, as some exports do."""
     content = f"<PlainTextContent>{inline}</PlainTextContent>" if inline is not None else ""
     attr = f' plainTextPath="{path}"' if path else ""
-    return f'<TextSource guid="{guid}" name="{name}"{attr}>{content}{selections}</TextSource>'
+    attr += f' richTextPath="{rich}"' if rich else ""
+    attr += f' name="{name}"' if name is not None else ""
+    return f'<TextSource guid="{guid}"{attr}>{content}{selections}</TextSource>'
 
 
 def case(source_guid: str | None, name: str = "S6-TEA1", guid: str = G[10],
@@ -72,7 +74,7 @@ def case(source_guid: str | None, name: str = "S6-TEA1", guid: str = G[10],
     return f'<Case guid="{guid}" name="{name}">{cells}{ref}</Case>'
 
 
-def project(sources: str, cases: str = "", codes: str = "", users: str = "") -> str:
+def project(sources: str, cases: str = "", codes: str = "", users: str = "", origin: str = "") -> str:
     """A project.qde with a lens 'Hobbels' holding 'Topdown', and a top-level 'corona'."""
     codes = codes or (
         f'<Code guid="{G[0]}" name="Hobbels" isCodable="false">'
@@ -85,7 +87,7 @@ def project(sources: str, cases: str = "", codes: str = "", users: str = "") -> 
         for i, n in enumerate(["school_id", "role_group", "role_nl"])
     )
     return (
-        f'<?xml version="1.0" encoding="utf-8"?><Project {NS} name="t"><Users>{users}</Users>'
+        f'<?xml version="1.0" encoding="utf-8"?><Project {NS} name="t" origin="{origin}"><Users>{users}</Users>'
         f"<CodeBook><Codes>{codes}</Codes></CodeBook><Variables>{variables}</Variables>"
         f"<Cases>{cases}</Cases><Sources>{sources}</Sources></Project>"
     )
@@ -103,6 +105,35 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+def user_selection(guid: str, start: int, end: int, user: str, codes: list[str], coding_guids: list[str]) -> str:
+    """A selection made by one User, with that User's codings (as NVivo and ATLAS.ti write them)."""
+    body = "".join(coding(c, code, user) for c, code in zip(coding_guids, codes, strict=True))
+    return (f'<PlainTextSelection guid="{guid}" startPosition="{start}" endPosition="{end}" '
+            f'creatingUser="{user}">{body}</PlainTextSelection>')
+
+
+# Two researchers and their consensus, as a team codes in NVivo or ATLAS.ti: one selection per
+# User and code. Anna and Bram coded the first passage (the same span as the consensus), Anna also
+# coded the word "Toen" of the second, which no consensus selection has exactly.
+USERS = {"consensus": G[3], "anna": G[13], "bram": G[14]}
+TEAM_USERS = (f'<User guid="{G[3]}" name="Consensus team"/><User guid="{G[13]}" name="Anna de Wit"/>'
+              f'<User guid="{G[14]}" name="Bram Ölçer"/>')
+TEAM_SELECTIONS = (
+    user_selection(G[50], START, END, G[3], [G[1]], [G[51]])
+    + user_selection(G[52], LATER, len(TEXT), G[3], [G[2]], [G[53]])
+    + user_selection(G[54], START, END, G[13], [G[1]], [G[55]])
+    + user_selection(G[56], START, END, G[14], [G[2]], [G[57]])
+    + user_selection(G[58], LATER, LATER + 4, G[13], [G[2]], [G[59]])
+)
+
+
+def team(folder: Path, text: str = TEXT, name: str = "team.qdpx", case_name: str = "Leraar A",
+         origin: str = "NVivo for Windows 14.24") -> Path:
+    """A project coded by two researchers and a consensus User, with a free-text Case name."""
+    qde = project(source(selections=TEAM_SELECTIONS), case(G[4], name=case_name), users=TEAM_USERS, origin=origin)
+    return write_zip(folder / name, {"project.qde": qde, "sources/a.txt": text})
 
 
 def codes_map(folder: Path, mapping: dict[str, str]) -> Path:

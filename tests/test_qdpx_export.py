@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
 import xmlschema
 from defusedxml.ElementTree import fromstring
 
-from samendoen_analysis import load_corpus
 from samendoen_analysis.cli import main
-from samendoen_analysis.qdpx.exporter import VARIABLES, export_qdpx, guid
+from samendoen_analysis.data.schema import load_descriptor
+from samendoen_analysis.data.store import read_raw
+from samendoen_analysis.paths import DATA_DIR
+from samendoen_analysis.qdpx.exporter import export_qdpx, guid, variables
 from samendoen_analysis.qdpx.importer import import_qdpx
 from samendoen_analysis.qdpx.read import detect_counting, read_qdpx
 
-from .qdpx_helpers import EXAMPLE, XSD
+from .qdpx_helpers import (
+    EXAMPLE,
+    TEAM_SELECTIONS,
+    TEAM_USERS,
+    TEXT,
+    XSD,
+    G,
+    case,
+    project,
+    selection,
+    source,
+    write_zip,
+)
 
 NS = "{urn:QDA-XML:project:1.0}"
 
@@ -41,8 +56,10 @@ def test_export_is_byte_identical_twice(exported):
 def test_export_content(exported, corpus):
     archive = zipfile.ZipFile(exported[0])
     root = fromstring(archive.read("project.qde"))
-    assert [u.get("name") for u in root.iter(f"{NS}User")] == ["I1", "I2"]
-    assert [v.get("name") for v in root.iter(f"{NS}Variable")] == list(VARIABLES)
+    assert [u.get("name") for u in root.iter(f"{NS}User")] == ["I1", "I2", "consensus"]
+    names = variables(load_descriptor(DATA_DIR / "datapackage.json"))
+    assert [v.get("name") for v in root.iter(f"{NS}Variable")] == names
+    assert {"respondent_id", "person_id", "case_name", "school_type", "region", "followup"} <= set(names)
     top = root.find(f"{NS}CodeBook/{NS}Codes")
     lenses = [c for c in top if c.get("isCodable") == "false"]
     assert len(lenses) == 5 and all(len(c.findall(f"{NS}Code")) >= 3 for c in lenses)
@@ -56,7 +73,7 @@ def test_export_content(exported, corpus):
     assert first.get("plainTextPath") == f"internal://{first.get('guid')}.txt"
     assert f"sources/{first.get('guid')}.txt" in archive.namelist()
     assert sum(len(s.findall(f"{NS}PlainTextSelection")) for s in sources) == len(corpus.segments)
-    assert len(list(root.iter(f"{NS}Coding"))) == len(corpus.codings)
+    assert len(list(root.iter(f"{NS}Coding"))) == len(corpus.codings) + len(corpus.independent_codings)
 
 
 def test_export_reads_back_with_code_points(exported, corpus):
@@ -65,34 +82,77 @@ def test_export_reads_back_with_code_points(exported, corpus):
     assert len(project.selections) == len(corpus.segments) and len(project.cases) == len(corpus.respondents)
 
 
-def _content(corpus, round_id):
-    codes = corpus.codings.assign(code_id=corpus.codings["code_id"].astype(str)).groupby("segment_id")["code_id"]
-    # Uncoded talk (coded = false) leaves as a selection without codes, which the importer skips
-    # like any uncoded selection: a round trip keeps the coded segments.
-    segments = corpus.segments[(corpus.segments["round"] == round_id) & corpus.segments["coded"]]
-    segments = segments.sort_values(["respondent_id", "position"])
-    segments = segments.join(codes.apply(lambda s: tuple(sorted(s))).rename("codes"), on="segment_id")
-    people = corpus.respondents[corpus.respondents["round"] == round_id].astype(str).sort_values("respondent_id")
-    schools = corpus.schools[corpus.schools["school_id"].isin(people["school_id"])].sort_values("school_id")
-    return (list(zip(segments["respondent_id"], segments["text"], segments["codes"], strict=True)),
-            people.reset_index(drop=True), schools.reset_index(drop=True))
+def _files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-def test_round_trip_gives_the_same_corpus(exported, data_copy, corpus):
-    assert main(["import-qdpx", str(exported[0]), "--round", "R1", "--replace", "--data", str(data_copy)]) == 0
-    again = load_corpus(data_copy)
-    (segs_a, people_a, schools_a), (segs_b, people_b, schools_b) = _content(corpus, "R1"), _content(again, "R1")
-    assert segs_a == segs_b
-    assert people_a.equals(people_b)
-    assert schools_a.equals(schools_b)
+def test_round_trip_of_the_shipped_corpus_is_byte_identical(data_copy, tmp_path):
+    before = _files(data_copy)
+    assert main(["export-qdpx", str(tmp_path / "r1.qdpx"), "--data", str(data_copy)]) == 0
+    args = ["import-qdpx", str(tmp_path / "r1.qdpx"), "--round", "R1", "--replace", "--data", str(data_copy)]
+    assert main(args) == 0
+    assert _files(data_copy) == before  # ids, order, origin, source_ref, respondents, independent codings
 
 
-def test_round_trip_of_the_worked_example(data_copy, tmp_path):
-    import_qdpx(EXAMPLE, "R2", data_dir=data_copy)
-    out = export_qdpx(tmp_path / "r2.qdpx", data_dir=data_copy, rounds=["R2"])
-    assert len(read_qdpx(out).cases) == 6
-    before = load_corpus(data_copy)
-    import_qdpx(out, "R2", data_dir=data_copy, replace=True)
-    after = load_corpus(data_copy)
-    assert _content(before, "R2")[0] == _content(after, "R2")[0]
-    assert _content(before, "R2")[1].equals(_content(after, "R2")[1])
+def test_round_trip_of_an_imported_round_is_byte_identical(data_copy, tmp_path):
+    # A round from another program: free-text Case, two researchers and a consensus, uncoded talk,
+    # a new code, and a later round after it.
+    # A silent interview (no selection) comes first: it stays first.
+    sources = (source(guid=G[40], name="stil", path="internal://b.txt", selections="")
+               + source(selections=TEAM_SELECTIONS + selection(G[11], 0, 3)))
+    qde = project(sources, case(G[40], name="Stille leraar", guid=G[41]) + case(G[4], name="Leraar Ä"),
+                  users=TEAM_USERS)
+    path = write_zip(tmp_path / "team.qdpx", {"project.qde": qde, "sources/a.txt": TEXT, "sources/b.txt": TEXT})
+    import_qdpx(path, "R2", data_dir=data_copy, consensus_user="Consensus team", keep_new_codes=True)
+    import_qdpx(EXAMPLE, "R3", data_dir=data_copy)
+    raw = read_raw(data_copy)
+    assert {"false", "true"} == set(raw["segments"]["coded"]) and len(raw["coder_spans"]) == 5
+    assert raw["respondents"].query("round == 'R2'")["respondent_id"].tolist() == ["Stille-leraar", "Leraar-A"]
+    before = _files(data_copy)
+    export_qdpx(tmp_path / "r2.qdpx", data_dir=data_copy, rounds=["R2"])
+    import_qdpx(tmp_path / "r2.qdpx", "R2", data_dir=data_copy, replace=True)
+    assert _files(data_copy) == before
+
+
+def test_recoded_export_keeps_ids_and_takes_the_new_codes(data_copy, tmp_path):
+    """A researcher opens the export, adds a code to one segment, and brings it back."""
+    out = export_qdpx(tmp_path / "r1.qdpx", data_dir=data_copy)
+    with zipfile.ZipFile(out) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    qde = entries["project.qde"].decode("utf-8")
+    first = qde.index("<Coding ")
+    extra = (f'<Coding guid="{guid("coding", "extra")}" creatingUser="{guid("user", "consensus")}">'
+             f'<CodeRef targetGUID="{guid("code", "corona")}" /></Coding>')
+    entries["project.qde"] = (qde[:first] + extra + qde[first:]).encode("utf-8")
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    before = read_raw(data_copy)
+    import_qdpx(out, "R1", data_dir=data_copy, replace=True)
+    after = read_raw(data_copy)
+    assert after["segments"].equals(before["segments"])
+    assert after["independent_codings"].equals(before["independent_codings"])
+    assert len(after["codings"]) == len(before["codings"]) + 1
+    first_coded = before["segments"].loc[before["segments"]["coded"] == "true", "segment_id"].iloc[0]
+    assert after["codings"].iloc[0].tolist() == [first_coded, "corona"]
+
+
+def test_a_program_that_drops_descriptions_still_brings_coders_and_codes_back(data_copy, tmp_path):
+    out = export_qdpx(tmp_path / "r1.qdpx", data_dir=data_copy)
+    with zipfile.ZipFile(out) as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+    entries["project.qde"] = re.sub(rb"<Description>samendoen-analysis [^<]*</Description>", b"",
+                                    entries["project.qde"])
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    before = read_raw(data_copy)
+    report = import_qdpx(out, "R1", data_dir=data_copy, replace=True)
+    assert "consensus -> consensus (consensus)" in report
+    after = read_raw(data_copy)
+    assert after["segments"]["text"].tolist() == before["segments"]["text"].tolist()
+    assert after["segments"]["segment_id"].iloc[0] == "R1-001-0001"  # new ids, same order
+    assert len(after["codings"]) == len(before["codings"])
+    pairs = ["coder", "code_id"]
+    assert after["independent_codings"][pairs].equals(before["independent_codings"][pairs])
+    assert after["respondents"].equals(before["respondents"])

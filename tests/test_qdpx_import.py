@@ -56,16 +56,19 @@ def _round(data_dir: Path, round_id: str = "R2"):
 
 def test_round_from_cases_and_variables(data_copy, tmp_path):
     report = import_qdpx(good(tmp_path), "R2", data_dir=data_copy, codes=codes_map(tmp_path, TOPDOWN))
-    assert "uncoded selections (memos) skipped: 1" in report and "code points" in report
+    assert "uncoded talk: 1" in report and "code points" in report
     corpus, segments, codings = _round(data_copy)
-    assert segments["text"].tolist() == ["de directie had het gewoon bedacht", TEXT[LATER:]]
-    assert segments["origin"].eq("imported").all() and segments["position"].tolist() == [1, 2]
-    assert segments["source_ref"].tolist() == [f"interview 1:{TEXT.index('de')}-{TEXT.index('bedacht') + 7}",
+    assert segments["text"].tolist() == ["Nou", "de directie had het gewoon bedacht", TEXT[LATER:]]
+    assert segments["coded"].tolist() == [False, True, True]  # a selection without coding: uncoded talk
+    assert segments["origin"].eq("imported").all() and segments["position"].tolist() == [1, 2, 3]
+    assert segments["source_ref"].tolist() == ["interview 1:0-3",
+                                               f"interview 1:{TEXT.index('de')}-{TEXT.index('bedacht') + 7}",
                                                f"interview 1:{LATER}-{len(TEXT)}"]
     assert sorted(codings["code_id"].astype(str)) == ["corona", "obstacles.top_down", "obstacles.top_down"]
     person = corpus.respondents.set_index("respondent_id").loc["S6-TEA1"]
     assert (person["school_id"], person["role_group"], person["round"], person["role_en"]) == (
         "S6", "teacher", "R2", "leraar")
+    assert (person["person_id"], person["case_name"]) == ("S6-TEA1", "S6-TEA1")
     school = corpus.schools.set_index("school_id").loc["S6"]
     assert (school["school_type"], school["region"], school["followup"]) == ("niet vermeld", "niet vermeld", "full")
 
@@ -73,7 +76,8 @@ def test_round_from_cases_and_variables(data_copy, tmp_path):
 def test_import_only_appends_bytes(data_copy, tmp_path):
     before = {p.name: p.read_bytes() for p in data_copy.iterdir()}
     report = import_qdpx(good(tmp_path), "R2", data_dir=data_copy, codes=codes_map(tmp_path, TOPDOWN))
-    assert "files changed: codings.csv, respondents.csv, schools.csv, segments.csv" in report
+    assert ("files changed: coder_spans.csv, coders.csv, codings.csv, respondents.csv, schools.csv, segments.csv"
+            in report)
     for p in data_copy.iterdir():
         assert p.read_bytes().startswith(before[p.name]), p.name
     assert not [p for p in data_copy.parent.iterdir() if p.name.startswith(".check-")]
@@ -130,7 +134,12 @@ def test_unmapped_used_codes_are_listed_together(data_copy, tmp_path):
     path = write_zip(tmp_path / "u.qdpx", {"project.qde": project(source(selections=sel), case(G[4]), codes=codes),
                                            "sources/a.txt": TEXT})
     err = _refused(path, data_copy, "2 code")
-    assert "Gedoe, Topdown." in err.problem and "Unused" not in err.problem and "--keep-new-codes" in err.fix
+    written = tmp_path / "u-codes.csv"
+    assert str(written) in err.problem and "--keep-new-codes" in err.fix and f"--codes {written}" in err.fix
+    # One editable map file, the closest codebook code filled in where one is close.
+    assert written.read_text(encoding="utf-8") == "qdpx_code,code_id\nTopdown,\nGedoe,\n"
+    err = _refused(path, data_copy, "2 code")
+    assert str(tmp_path / "u-codes-2.csv") in err.problem  # the user's edits are never overwritten
 
 
 @pytest.mark.parametrize("target, match", [("nonsense", "not in codebook.csv"), ("obstacles", "lens")])
@@ -140,12 +149,13 @@ def test_mapping_to_a_bad_code_names_the_mapping_file(data_copy, tmp_path, targe
     assert err.file == str(mapping) and err.line == 2
 
 
-def test_keep_new_codes_adds_tags(data_copy, tmp_path):
+def test_keep_new_codes_keeps_the_tree(data_copy, tmp_path):
     import_qdpx(good(tmp_path), "R2", data_dir=data_copy, keep_new_codes=True)
     book = load_corpus(data_copy).codebook.set_index("label_nl")
-    new = book.loc["Topdown"]
+    new = book.loc["Topdown"]  # under 'Hobbels', the Dutch label of the lens 'obstacles'
     order = int(load_corpus().codebook["order"].max()) + 1  # after the shipped codebook
-    assert (new["kind"], new["parent_id"], new["colour"], new["order"]) == ("tag", "", "#123456", order)
+    assert (new.name, new["code_id"], new["kind"], new["parent_id"], new["colour"], new["order"]) == (
+        "Topdown", "new.obstacles.Topdown", "subtheme", "obstacles", "#123456", order)
     assert "corona" not in set(book.loc[book["kind"] == "tag"].index) - {"Corona"}  # matched the existing tag
 
 
@@ -164,13 +174,16 @@ def test_two_coders_give_independent_codings(data_copy, tmp_path):
            + selection(G[8], LATER, len(TEXT), coding(G[9], G[1], G[3])))
     path = write_zip(tmp_path / "k.qdpx", {"project.qde": project(source(selections=sel), case(G[4]), users=users),
                                            "sources/a.txt": TEXT})
-    import_qdpx(path, "R2", data_dir=data_copy, codes=codes_map(tmp_path, TOPDOWN))
+    err = _refused(path, data_copy, "2 Users", codes=codes_map(tmp_path, TOPDOWN))
+    assert "--consensus-user" in err.fix
+    import_qdpx(path, "R2", data_dir=data_copy, codes=codes_map(tmp_path, TOPDOWN), consensus_user="none")
     corpus, segments, codings = _round(data_copy)
     first, second = segments["segment_id"]
     independent = corpus.independent_codings[corpus.independent_codings["segment_id"].isin([first, second])]
-    assert sorted(zip(independent["coder"], independent["code_id"].astype(str), strict=True)) == [
-        ("I1", "obstacles.top_down"), ("Jan_de_Vries", "corona")]
-    assert set(independent["segment_id"]) == {first}  # one coder: consensus only
+    # Without a consensus User every User's codes are independent codings, where they coded.
+    assert list(zip(independent["segment_id"], independent["coder"], independent["code_id"].astype(str),
+                    strict=True)) == [(first, "I1", "obstacles.top_down"), (first, "Jan-de-Vries", "corona"),
+                                      (second, "I1", "obstacles.top_down")]
     assert sorted(codings.loc[codings["segment_id"] == first, "code_id"].astype(str)) == [
         "corona", "obstacles.top_down"]  # consensus: the union
 
@@ -184,7 +197,7 @@ def test_existing_round_is_refused_unless_replace(data_copy, tmp_path):
     _refused(good(tmp_path), data_copy, "already exists", **opts)
     import_qdpx(good(tmp_path), "R2", data_dir=data_copy, replace=True, **opts)
     corpus = load_corpus(data_copy)
-    assert (corpus.segments["round"] == "R2").sum() == 2
+    assert (corpus.segments["round"] == "R2").sum() == 3
     assert corpus.segments.query("round == 'R1'").reset_index(drop=True).equals(r1)
 
 
@@ -192,16 +205,21 @@ def test_invalid_round_id_and_clashing_respondents(data_copy, tmp_path):
     opts = {"codes": codes_map(tmp_path, TOPDOWN)}
     with pytest.raises(DataError, match="not a valid round id"):
         import_qdpx(good(tmp_path), "R 2", data_dir=data_copy, **opts)
-    clash = write_zip(tmp_path / "c.qdpx", {"project.qde": project(source(), case(G[4], name="S1-DIR")),
-                                            "sources/a.txt": TEXT})
-    _refused(clash, data_copy, "already belong to another round", **opts)
+    returning = write_zip(tmp_path / "c.qdpx", {"project.qde": project(source(), case(G[4], name="S1-DIR")),
+                                                "sources/a.txt": TEXT})
+    import_qdpx(returning, "R2", data_dir=data_copy, **opts)  # the same Case name: the same person again
+    person = load_corpus(data_copy).respondents.set_index("respondent_id").loc["S1-DIR-R2"]
+    assert (person["person_id"], person["case_name"], person["round"]) == ("S1-DIR", "S1-DIR", "R2")
+    mapping = respondents_map(tmp_path, ["interview 1"])
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("S9-R1", "S1-DIR"), encoding="utf-8")
+    _refused(returning, data_copy, "already belong to another round", respondents=mapping, replace=True, **opts)
 
 
 def test_a_value_the_corpus_refuses_changes_nothing(data_copy, tmp_path):
     bad = write_zip(tmp_path / "v.qdpx", {
         "project.qde": project(source(), case(G[4], values=("S6", "pupil", "leerling"))), "sources/a.txt": TEXT})
-    err = _refused(bad, data_copy, "would be invalid", codes=codes_map(tmp_path, TOPDOWN))
-    assert err.file.endswith("respondents.csv") and err.column == "role_group"
+    err = _refused(bad, data_copy, "'pupil' is not a valid role_group", codes=codes_map(tmp_path, TOPDOWN))
+    assert err.file == str(bad) and err.column == "Case 'S6-TEA1' Variable role_group"
 
 
 @pytest.mark.parametrize("kind", sorted(BROKEN))
@@ -251,7 +269,7 @@ def test_nvivo_import(data_copy, tmp_path):
     assert "positions counted as utf16 units" in report
     corpus, segments, codings = _round(data_copy)
     # NVivo writes one selection per code: 303 selections cover 188 distinct spans.
-    assert "merged into one segment: 115" in report and "new codes added: 76" in report
+    assert "same span merged into one segment: 115" in report and "new codes added: 84" in report
     shipped = load_corpus()
     assert len(segments) == 188 and len(codings) == 303
     assert len(corpus.independent_codings) == len(shipped.independent_codings)
@@ -259,7 +277,11 @@ def test_nvivo_import(data_copy, tmp_path):
     assert "S9-R2" in set(corpus.respondents["respondent_id"])  # an interview without codings still counts
     assert set(corpus.codebook["kind"]) == {"lens", "subtheme", "tag"}
     used = {c for c in codings["code_id"].astype(str)}
-    assert all(c.startswith("new.") for c in used) and len(corpus.codebook) == len(shipped.codebook) + len(used)
+    assert all(c.startswith("new.") for c in used) and len(used) == 76
+    # NVivo's code tree stays: its 8 top-level codes with codes below them become lenses.
+    new = corpus.codebook[corpus.codebook["code_id"].str.startswith("new.")]
+    assert len(new) == 84 and (new["kind"] == "lens").sum() == 8
+    assert "new.2-Attitud-szint-az-oltashoz.sarga" in set(new["code_id"])  # letters kept, transliterated
     first = segments.set_index("source_ref").loc["videos_10_selected:3137-3284"]
     same_span = [s for s in read_qdpx(path).selections if (s.start, s.end) == (3137, 3284)]
     assert len(same_span) > 1  # several selections, one segment with all their codes
@@ -271,7 +293,9 @@ def test_nvivo_import(data_copy, tmp_path):
 def test_nvivo_unmasked_stops_at_the_anonymisation_guard(data_copy, tmp_path):
     names = sorted(read_qdpx(NVIVO).sources.values())
     err = _refused(NVIVO, data_copy, "URL", respondents=respondents_map(tmp_path, names), keep_new_codes=True)
-    assert err.column == "text" and err.file.endswith("segments.csv")
+    # Every hit at once, where it is in the export, and the fix in the program or with --redact.
+    assert err.file == str(NVIVO) and "5 identifying detail(s)" in err.problem
+    assert err.problem.count("source 'videos_10_selected', character ") == 5 and "--redact" in err.fix
 
 
 def test_atlas_needs_the_fallback_and_says_so(data_copy, tmp_path):
@@ -281,7 +305,7 @@ def test_atlas_needs_the_fallback_and_says_so(data_copy, tmp_path):
     assert err.file == str(ATLAS)
     report = import_qdpx(ATLAS, "R2", data_dir=data_copy, respondents=mapping, keep_new_codes=True,
                          text_from_selection_names=True)
-    assert "segments: 5, codings: 7" in report and "WARNING: 5 selection text(s) taken from" in report
+    assert "segments: 6 (uncoded talk: 1), codings: 7" in report and "WARNING: 6 selection text(s) taken from" in report
     _, segments, codings = _round(data_copy)
     assert "Oh, that was great. See you tomorrow? Eleven thirty. Mm." in set(segments["text"])
     assert len(codings) == 7

@@ -252,6 +252,11 @@ BROKEN = {
     "bad-xml": (lambda p: write_zip(p, {"project.qde": "<Project>\n<Unclosed></Project>"}), "not well-formed"),
     "billion-laughs": (lambda p: write_zip(p, {"project.qde": LAUGHS}), "DTD or entities"),
     "external-entity": (lambda p: write_zip(p, {"project.qde": EXTERNAL}), "DTD or entities"),
+    # Files that a byte search for "<!DOCTYPE" would miss go through defusedxml, which refuses them.
+    "laughs-utf16": (lambda p: write_zip(p, {"project.qde": LAUGHS.replace('1.0"?>', '1.0" encoding="UTF-16"?>')
+                                             .encode("utf-16")}), "DTD or entities"),
+    "laughs-latin1": (lambda p: write_zip(p, {"project.qde": LAUGHS.replace('1.0"?>', '1.0" encoding="latin-1"?>')
+                                              .encode("latin-1")}), "DTD or entities"),
     "zip-bomb": (_bomb_entries, "over the cap"),
     "missing-source": (lambda p: write_zip(p, {"project.qde": project(source())}), "is not in the archive"),
     "bad-position": (
@@ -294,3 +299,23 @@ def test_cut_counts_utf16_units_without_the_bom():
     text = "\ufeffhé 😀\r\nwereld"
     assert cut(text, 7, 13, "utf16_units") == "wereld"
     assert cut(text, 6, 12, "code_points") == "wereld"
+
+
+def test_utf16_positions_convert_as_re_encoding_would():
+    """The one-pass conversion gives what encoding the text for every selection gave."""
+    import numpy as np
+
+    from samendoen_analysis.qdpx.read import code_points
+
+    rng = np.random.default_rng(1)
+    alphabet = list("ab é\r\n") + ["😀", "𝄞"]
+    text = "\ufeff" + "".join(rng.choice(alphabet, 3000))
+    units = text[1:].encode("utf-16-le")
+    # Positions on character boundaries, counted in UTF-16 units.
+    bounds = [0]
+    for ch in text[1:]:
+        bounds.append(bounds[-1] + (2 if ord(ch) > 0xFFFF else 1))
+    positions = np.array(rng.choice(bounds, 500))
+    expected = [len(units[: 2 * p].decode("utf-16-le")) for p in positions]
+    assert code_points(text, positions, "utf16_units").tolist() == expected
+    assert code_points(text, positions, "code_points").tolist() == positions.tolist()

@@ -10,7 +10,10 @@ import pandas as pd
 from samendoen_analysis.data.store import write_table
 from samendoen_analysis.paths import DATA_DIR
 
-RESPONDENT_COLUMNS = ["respondent_id", "school_id", "round", "role_nl", "role_en", "role_group", "interviewer", "mode"]
+RESPONDENT_COLUMNS = [
+    "respondent_id", "school_id", "round", "role_nl", "role_en", "role_group", "interviewer", "mode", "person_id",
+    "case_name",
+]
 GROUP_ROLE = {
     "teacher": "leraar",
     "external_partner": "jongerenwerker",
@@ -32,7 +35,7 @@ def write_tiny_corpus(
     (respondent_id, text, ';'-separated codes).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("codebook.csv", "claims.csv", "datapackage.json"):
+    for name in ("codebook.csv", "claims.csv", "datapackage.json", "coders.csv", "coder_spans.csv"):
         shutil.copy(DATA_DIR / name, folder / name)
     schools = sorted({school for school, _ in respondents.values()})
     _write(
@@ -44,7 +47,7 @@ def write_tiny_corpus(
         folder / "respondents.csv",
         RESPONDENT_COLUMNS,
         [
-            [rid, school, "R1", GROUP_ROLE[group], group, group, "I1", "not_reported"]
+            [rid, school, "R1", GROUP_ROLE[group], group, group, "I1", "not_reported", rid, ""]
             for rid, (school, group) in respondents.items()
         ],
     )

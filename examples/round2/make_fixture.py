@@ -30,7 +30,7 @@ def build(out: Path = HERE / "R2-ronde-twee.qdpx") -> Path:
         rows = list(csv.DictReader(fh))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for name in ("codebook.csv", "claims.csv", "datapackage.json"):
+        for name in ("codebook.csv", "claims.csv", "datapackage.json", "coders.csv", "coder_spans.csv"):
             shutil.copy(DATA_DIR / name, folder / name)
         _write(
             folder / "schools.csv",
@@ -40,9 +40,10 @@ def build(out: Path = HERE / "R2-ronde-twee.qdpx") -> Path:
         people = {r["respondent_id"]: r for r in rows}
         _write(
             folder / "respondents.csv",
-            ["respondent_id", "school_id", "round", "role_nl", "role_en", "role_group", "interviewer", "mode"],
+            ["respondent_id", "school_id", "round", "role_nl", "role_en", "role_group", "interviewer", "mode",
+             "person_id", "case_name"],
             [
-                [p, SCHOOL, ROUND, r["role_nl"], r["role_en"], r["role_group"], r["interviewer"], r["mode"]]
+                [p, SCHOOL, ROUND, r["role_nl"], r["role_en"], r["role_group"], r["interviewer"], r["mode"], p, ""]
                 for p, r in people.items()
             ],
         )

@@ -58,7 +58,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from samendoen_analysis.data.interviews import SEPARATOR, interview_lengths, segment_offsets
+from samendoen_analysis.data.interviews import SEPARATOR, interview_lengths, segment_offsets, spans_from_segments
 from samendoen_analysis.present.labels import label
 
 SPAN_FIELDS = ["source", "coder", "start", "end", "code_id"]
@@ -98,7 +98,11 @@ _LABELS = {
 
 
 def spans_of(corpus) -> pd.DataFrame:
-    """The coders' own spans of a corpus (``coder_spans.csv``).
+    """Every coder's own spans: ``coder_spans.csv`` plus the independent codings as whole segments.
+
+    An independent coding of a segment is a span over that segment's text; storing it twice
+    would let the two files drift apart, so ``coder_spans.csv`` holds only selections whose
+    boundaries are not a segment's, and both are combined here (a span in both counts once).
 
     Parameters
     ----------
@@ -112,12 +116,13 @@ def spans_of(corpus) -> pd.DataFrame:
         (int64, code points into the interview's text, end exclusive), ``code_id`` (str);
         sorted by source, coder, start and code.
     """
-    rows = corpus.coder_spans
+    derived = spans_from_segments(corpus.segments, corpus.independent_codings)
+    rows = pd.concat([corpus.coder_spans.astype(str), derived], ignore_index=True).drop_duplicates()
     out = pd.DataFrame({
         "source": rows["respondent_id"].astype(str).to_numpy(),
         "coder": rows["coder"].astype(str).to_numpy(),
-        "start": rows["start"].to_numpy(dtype="int64"),
-        "end": rows["end"].to_numpy(dtype="int64"),
+        "start": rows["start"].astype("int64").to_numpy(),
+        "end": rows["end"].astype("int64").to_numpy(),
         "code_id": rows["code_id"].astype(str).to_numpy(),
     })
     return out.sort_values(["source", "coder", "start", "code_id"], kind="stable").reset_index(drop=True)

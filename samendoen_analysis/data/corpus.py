@@ -42,6 +42,8 @@ class Corpus:
     coder_spans : DataFrame
         Each coder's own coded stretches (``respondent_id``, ``coder``, ``start``, ``end``,
         ``code_id``); empty when the folder has no ``coder_spans.csv``.
+    coders : DataFrame
+        Who coded: the independent coders and the consensus (``coders.csv``).
     notes : tuple of str
         Irregularities that were accepted while reading (for example a semicolon separator).
     data_dir : Path
@@ -56,6 +58,7 @@ class Corpus:
     independent_codings: pd.DataFrame
     claims: pd.DataFrame
     coder_spans: pd.DataFrame = field(default_factory=_no_spans)
+    coders: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=columns("coders"), dtype="str"))
     notes: tuple[str, ...] = ()
     data_dir: Path = field(default_factory=Path)
 

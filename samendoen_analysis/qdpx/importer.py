@@ -1,259 +1,391 @@
-"""Importing a round coded in a QDA program into the data folder, safely.
+"""Importing a REFI-QDA project (``.qdpx``) as a new interview round, or back as the same round.
 
-A new round arrives as a REFI-QDA export. Its selections become segments, its codes are mapped
-onto the codebook, its cases (or a mapping file) give each interview's respondent. The round is
-appended only after the whole new folder has passed the same validation as the shipped data;
-an existing round is never touched unless the caller asks to replace it.
+A round coded in QualCoder, ATLAS.ti, NVivo or MAXQDA arrives as rows of segments, codings,
+independent codings and coder spans, appended to a data folder only when the whole folder
+still validates. What REFI-QDA has no field for travels in the fields it has (see
+:mod:`samendoen_analysis.qdpx.exporter`): a selection's Description carries its segment's
+columns, Case Variables carry the respondent's, and Users are the coders. An export of this
+project therefore imports back byte for byte; an export of any other project gets ids made
+from its names. Each coded selection is a segment; selections with the same span are one
+segment, since NVivo writes one selection per code. Codings of the consensus User are the
+consensus (``codings.csv``); those of other Users are independent codings where their
+selection coincides with a segment, and every User's coded selection is kept in
+``coder_spans.csv``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from samendoen_analysis.data.csvio import read_table
-from samendoen_analysis.data.store import read_raw, replace_tables
+from samendoen_analysis.data.schema import field_names, load_descriptor, resource
+from samendoen_analysis.data.store import read_raw, replace_tables, write_table
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.paths import resolve_data_dir
-from samendoen_analysis.qdpx.read import Project, check_offsets, cut, detect_counting, norm_guid, read_qdpx
-from samendoen_analysis.vocabulary import CODABLE_KINDS
+from samendoen_analysis.qdpx import cases
+from samendoen_analysis.qdpx.codes import code_map
+from samendoen_analysis.qdpx.read import Project, Selection, check_offsets, code_points, detect_counting, read_qdpx
+from samendoen_analysis.qdpx.redact import MARKERS, REPORT_COLUMNS, Hit, clean, find_hits, move
 
-ATTRIBUTES = ("school_id", "role_group", "role_nl", "role_en", "interviewer", "mode")
-MAP_COLUMNS = ["source", "respondent_id", *ATTRIBUTES]
-DEFAULTS = {"role_en": "", "interviewer": "not_reported", "mode": "not_reported"}
-_GUID = re.compile(r"\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?")
-
-
-def _coder_id(name: str) -> str:
-    """A user name as a coder id (letters, digits, '.', '_', '-'), as independent_codings.csv requires."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_.-") or "unknown"
-
-
-def _coded(project: Project) -> list:
-    return [s for s in project.selections if any(t in project.codes for t, _ in s.codings)]
-
-
-def _respondents(file: Path, project: Project, mapping: Path | None) -> dict[str, dict[str, str]]:
-    """Attributes per coded source: from Cases and Variables, else from the mapping file."""
-    by_source: dict[str, dict[str, str]] = {}
-    for case in project.cases.values():
-        for source in case.sources:
-            by_source[source] = {"respondent_id": case.name, **case.variables}
-    # Some programs link a case to an interview by coding a selection with the case itself.
-    for sel in project.selections:
-        for target, _ in sel.codings:
-            if target in project.cases:
-                case = project.cases[target]
-                by_source[sel.source] = {"respondent_id": case.name, **case.variables}
-    if mapping is not None:
-        table = read_table(Path(mapping), MAP_COLUMNS, [])
-        names = {name: guid for guid, name in project.sources.items()}
-        for row in table.to_dict("records"):
-            if row["source"] in names:
-                by_source[names[row["source"]]] = row
-    coded = sorted({s.source for s in _coded(project)}, key=lambda g: project.sources[g])
-    missing = [
-        project.sources[g]
-        for g in coded
-        if g not in by_source or not all(by_source[g].get(a) for a in ("respondent_id", "school_id", "role_group"))
-    ]
-    if missing:
-        raise DataError(
-            file,
-            f"no respondent attributes for source(s): {', '.join(missing)}.",
-            "give each source a Case with Variables school_id, role_group, role_nl (and role_en, "
-            f"interviewer, mode), or pass --respondents with columns {','.join(MAP_COLUMNS)}.",
-        )
-    # Interviews without a coded selection still count: a silent respondent is in the group's size.
-    complete = [
-        g
-        for g, attrs in by_source.items()
-        if g in project.sources and all(attrs.get(a) for a in ("respondent_id", "school_id", "role_group", "role_nl"))
-    ]
-    people = {g: {**DEFAULTS, **{k: v for k, v in by_source[g].items() if v}} for g in sorted({*coded, *complete})}
-    return {g: {**p, "role_en": p["role_en"] or p["role_nl"]} for g, p in people.items()}
+MARK = "samendoen-analysis "  # start of a selection Description written by the exporter
+SEPARATOR = "\n\n"
+NO_CONSENSUS = "none"
+_ROUND = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# Where each program puts its REFI-QDA export, and what must be in it.
+EXPORT_HINTS = {
+    "nvivo": "NVivo for Windows: Share > Export Project > REFI-QDA Project, NVivo for Mac: File > Export "
+             "Project; code the interviews as files (documents), not as externals or memos",
+    "atlas": "ATLAS.ti: File > Export > QDPX Universal Data Exchange; keep the documents in the project "
+             "(not linked externally), or import with --text-from-selection-names",
+    "maxqda": "MAXQDA: Import/Export > Export > REFI-QDA Project; export the whole project, not the "
+              "codebook only (.qdc)",
+    "qualcoder": "QualCoder: Project > Export REFI-QDA project (not Export codebook)",
+}
 
 
-def _given_codes(mapping: Path, codebook: pd.DataFrame) -> dict[str, str]:
-    """The mapping file's rows; each target must be a codable code of the codebook."""
-    table = read_table(mapping, ["qdpx_code", "code_id"], [])
-    kinds = dict(zip(codebook["code_id"], codebook["kind"], strict=True))
-    for line, (name, code) in enumerate(table.itertuples(index=False), start=2):
-        if kinds.get(code) not in CODABLE_KINDS:
-            problem = (
-                f"'{code}' is a lens, which is not codable." if code in kinds else f"'{code}' is not in codebook.csv."
-            )
-            raise DataError(
-                mapping, f"the code '{name}' is mapped to {problem[:-1]}.",
-                "map it to a sub-theme or tag of codebook.csv.", line=line, column="code_id",
-            )
-    # A row may name the code or give its GUID, in any of the spellings exports use.
-    return {norm_guid(k) if _GUID.fullmatch(k.strip()) else k: v for k, v in table.itertuples(index=False)}
+def export_hint(project: Project) -> str:
+    """The export menu of the program that wrote the project (all programs when unknown)."""
+    origin = project.origin.lower().replace(".", "").replace(" ", "")
+    known = [hint for key, hint in EXPORT_HINTS.items() if key in origin]
+    return "; ".join(known or EXPORT_HINTS.values())
 
 
-def _code_map(
-    file: Path, project: Project, codebook: pd.DataFrame, mapping: Path | None, keep_new: bool
-) -> tuple[dict[str, str], pd.DataFrame]:
-    """Map every used code to a codebook id; unmapped ones fail together, or become new tags."""
-    given = _given_codes(Path(mapping), codebook) if mapping is not None else {}
-    lookup = {}
-    for column in ("label_en", "label_nl", "code_id"):
-        lookup.update(dict(zip(codebook[column], codebook["code_id"], strict=True)))
-    used = sorted(
-        {t for s in _coded(project) for t, _ in s.codings if t in project.codes}, key=lambda g: project.codes[g].name
+@dataclass
+class _Group:
+    """One segment: the selections of one span, in one source."""
+
+    source: str
+    start: int
+    end: int
+    selections: list[Selection]
+    columns: dict[str, str] = field(default_factory=dict)  # carried by this project's own export
+
+
+@dataclass
+class _Built:
+    rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    hits: list[Hit] = field(default_factory=list)
+    from_names: int = 0
+    empty: int = 0
+    outside: int = 0
+    merged: int = 0
+
+
+def _marker(sel: Selection) -> dict:
+    if not sel.description or not sel.description.startswith(MARK):
+        return {}
+    try:
+        value = json.loads(sel.description[len(MARK):])
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _check_not_empty(file: Path, project: Project) -> None:
+    """An export without text or without coded text selections is an error, never an empty success."""
+    coded = [s for s in project.selections if any(t in project.codes for t, _ in s.codings)]
+    empty = [project.sources[g] for g in project.sources
+             if g in project.texts and not project.texts[g].removeprefix("\ufeff").strip()]
+    if coded and not any(project.sources[s.source] in empty for s in coded):
+        return
+    if not project.sources:
+        problem = (f"the export holds no text sources ({project.skipped_sources} other source(s), such as PDF, "
+                   "picture, audio or video, are not read).")
+    elif empty:
+        problem = f"the text of source(s) {', '.join(repr(n) for n in empty)} is empty in the export."
+    else:
+        counts = defaultdict(int)
+        for sel in project.selections:
+            counts[sel.source] += 1
+        listed = ", ".join(f"'{project.sources[g]}' ({counts[g]} selection(s), none coded)" for g in project.sources)
+        problem = f"the export holds no coded text selections: {listed}."
+    raise DataError(
+        file, problem + " Nothing was imported.",
+        "export again with the documents' texts and their codings included: " + export_hint(project) + ".",
     )
-    result, unmapped = {}, []
-    for guid in used:
-        name = project.codes[guid].name
-        code = given.get(name) or given.get(guid) or lookup.get(name) or lookup.get(name.strip())
-        (unmapped.append(guid) if code is None else result.__setitem__(guid, code))
-    if unmapped and not keep_new:
+
+
+def _coders(file: Path, project: Project, consensus: str | None, known: pd.DataFrame) -> tuple[str | None, dict]:
+    """The consensus User's GUID (None: every User coded independently) and each User's coder id."""
+    used = list(dict.fromkeys(u for s in project.selections for t, u in s.codings if t in project.codes))
+    names = {u: project.users.get(u) or ("unknown-user" if not u else u) for u in used}
+    ids = dict(zip(used, cases.unique_ids(list(names.values()), set(), "coder"), strict=True))
+    kinds = dict(zip(known["coder_id"], known["kind"], strict=True)) if "kind" in known else {}
+    listed = ", ".join(f"'{n}'" for n in names.values())
+    if consensus is None:
+        # This project's own export: the consensus made the selections that carry a segment.
+        marked = {s.user for s in project.selections if "segment" in _marker(s)}
+        chosen = [u for u in used if u in marked] or [u for u in used if kinds.get(ids[u]) == "consensus"]
+        if len(used) <= 1 or len(chosen) == 1:
+            return (chosen or used or [None])[0], ids
         raise DataError(
             file,
-            f"{len(unmapped)} code(s) do not match the codebook: "
-            f"{', '.join(sorted(project.codes[g].name for g in unmapped))}.",
-            "map them with --codes (columns qdpx_code,code_id), rename them to a codebook label, "
-            "or keep them as new codes with --keep-new-codes.",
+            f"the codings were made by {len(used)} Users ({listed}), and none is the consensus coder.",
+            "name the User whose codings are the consensus with --consensus-user NAME, or pass "
+            "--consensus-user none when each User coded on their own (the consensus is then the union of "
+            "their codes, and each User's codes are independent codings).",
         )
-    new_rows = []
-    for i, guid in enumerate(unmapped, start=1):
-        code = project.codes[guid]
-        code_id = "new." + (re.sub(r"[^a-z0-9]+", "_", code.name.lower()).strip("_") or "code") + f"_{i}"
-        result[guid] = code_id
-        colour = code.colour if code.colour and re.fullmatch(r"#[0-9A-Fa-f]{6}", code.colour) else "#999999"
-        new_rows.append(
-            {
-                "code_id": code_id,
-                "parent_id": "",
-                "kind": "tag",
-                "label_nl": code.name,
-                "label_en": code.name,
-                "definition_nl": code.description or "(geïmporteerd)",
-                "definition_en": code.description or "(imported)",
-                "colour": colour,
-            }
+    if consensus.lower() == NO_CONSENSUS:
+        return None, ids
+    match = [u for u in used if consensus.lower() in (names[u].lower(), ids[u].lower())]
+    if not match:
+        raise DataError(file, f"no User called '{consensus}' made codings in the export.",
+                        f"use one of: {listed}, or none.")
+    return match[0], ids
+
+
+def _plan(project: Project, consensus: str | None) -> tuple[list[_Group], list[tuple[Selection, int]]]:
+    """Segments (grouped by span, sources in document order) and the selections that are only coder spans."""
+    order = {g: i for i, g in enumerate(project.sources)}
+    spans: dict[tuple[str, int, int], _Group] = {}
+    coder_only = []
+    for sel in sorted(project.selections, key=lambda s: (order[s.source], s.start, s.end)):
+        marker = _marker(sel)
+        codes = [(t, u) for t, u in sel.codings if t in project.codes]
+        if "coder_span" in marker:
+            coder_only.append((sel, int(marker["coder_span"])))
+            continue
+        is_segment = (
+            bool(marker) or consensus is None or not codes or sel.user == consensus
+            or any(u == consensus for _, u in codes)
         )
-    return result, pd.DataFrame(new_rows)
+        if not is_segment:
+            coder_only.append((sel, -1))
+            continue
+        group = spans.setdefault((sel.source, sel.start, sel.end), _Group(sel.source, sel.start, sel.end, []))
+        group.selections.append(sel)
+        group.columns = group.columns or marker.get("segment", {})
+    return list(spans.values()), coder_only
 
 
-def _spans(selections: list) -> list[list]:
-    """Selections grouped by span, in text order.
+def _codes_by_user(selections: list[Selection], codes: dict[str, str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for sel in selections:
+        for target, user in sel.codings:
+            if target in codes and codes[target] not in out[user]:
+                out[user].append(codes[target])
+    return out
 
-    NVivo writes one selection per code, so a passage with three codes comes as three
-    selections with the same positions; as three segments its words would count three times.
+
+def _segment_ids(groups: list[_Group], round_id: str, names: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    """(segment_id, position, origin, source_ref) per group: carried when the whole round carries them."""
+    carried = all(g.columns.get("round") == round_id and g.columns.get("segment_id") for g in groups)
+    out, index, position, last = [], 0, 0, None
+    for g in groups:
+        if g.source != last:
+            index, position, last = index + 1, 0, g.source
+        position += 1
+        if carried:
+            out.append((g.columns["segment_id"], g.columns.get("position", str(position)),
+                        g.columns.get("origin", "imported"), g.columns.get("source_ref", "")))
+        else:
+            out.append((f"{round_id}-{index:03d}-{position:04d}", str(position), "imported",
+                        f"{names[g.source]}:{g.start}-{g.end}"))
+    return out
+
+
+def _source_texts(project: Project, source: str, counting: str, groups: list[_Group], coder_sels: list,
+                  redact: bool, built: _Built):
+    """A source's text cleaned (CRLF as LF, hits redacted when asked) and every span's positions in it.
+
+    Rows of the returned array are the groups, then the coder selections: (start, end) in code
+    points of the cleaned text. Identifying details inside the groups are added to ``built.hits``.
     """
-    spans: dict[tuple[int, int], list] = defaultdict(list)
-    for sel in sorted(selections, key=lambda s: (s.start, s.end)):
-        spans[(sel.start, sel.end)].append(sel)
-    return list(spans.values())
+    text = project.texts[source]
+    body = text.removeprefix("\ufeff")
+    raw = np.array([(g.start, g.end) for g in groups] + [(s.start, s.end) for s, _ in coder_sels], dtype=np.int64)
+    points = code_points(text, raw.ravel(), counting).reshape(-1, 2)
+    hits = find_hits(project.sources[source], body, points[: len(groups)])
+    built.hits += hits
+    cleaned, starts, ends, shifts = clean(body, hits if redact else [])
+    moved = np.stack([move(points[:, 0], starts, ends, shifts, "start"),
+                      move(points[:, 1], starts, ends, shifts, "end")], axis=1)
+    return cleaned, moved
 
 
-def _segments(project: Project, round_id: str, counting: str, people: dict, codes: dict) -> dict[str, list[dict]]:
-    """Rows for segments, codings and independent codings, in source and position order."""
-    rows: dict[str, list[dict]] = defaultdict(list)
-    by_source = defaultdict(list)
-    for sel in _coded(project):
-        by_source[sel.source].append(sel)
-    for index, source in enumerate(sorted(by_source, key=lambda g: project.sources[g]), start=1):
-        for position, same in enumerate(_spans(by_source[source]), start=1):
-            sel = same[0]
-            segment_id = f"{round_id}-{index:03d}-{position:04d}"
-            raw = cut(project.texts[source], sel.start, sel.end, counting) if source in project.texts else sel.name
-            rows["segments"].append(
-                {
-                    "segment_id": segment_id,
-                    "respondent_id": people[source]["respondent_id"],
-                    "round": round_id,
-                    "position": str(position),
-                    "text": raw.replace("\r\n", "\n").strip(),
-                    "origin": "imported",
-                    "source_ref": f"{project.sources[source]}:{sel.start}-{sel.end}",
-                    "coded": "true",
-                }
-            )
-            by_user = defaultdict(set)
-            for target, user in (c for s in same for c in s.codings):
-                if target in codes:
-                    by_user[_coder_id(project.users.get(user, user))].add(codes[target])
-            for code in sorted(set().union(*by_user.values())):
-                rows["codings"].append({"segment_id": segment_id, "code_id": code})
-            if len(by_user) > 1:
-                rows["independent_codings"] += [
-                    {"segment_id": segment_id, "coder": user, "code_id": code}
-                    for user, user_codes in sorted(by_user.items())
-                    for code in sorted(user_codes)
+def _build(project: Project, counting: str, groups: list[_Group], coder_only: list, people: dict, codes: dict,
+           consensus: str | None, coder_ids: dict, round_id: str, redact: bool) -> _Built:
+    """Rows of segments, codings, independent codings and coder spans, source by source."""
+    built = _Built(merged=sum(len(g.selections) - 1 for g in groups))
+    ids = iter(_segment_ids(groups, round_id, project.sources))
+    by_source: dict[str, list[_Group]] = defaultdict(list)
+    for g in groups:
+        by_source[g.source].append(g)
+    coders_by_source: dict[str, list] = defaultdict(list)
+    for sel, row in coder_only:
+        coders_by_source[sel.source].append((sel, row))
+    marked_spans = []
+    for source in project.sources:
+        source_groups = by_source.get(source, [])
+        coder_sels = coders_by_source.get(source, [])
+        if not source_groups:
+            built.outside += len(coder_sels)
+            continue
+        if source in project.texts:
+            cleaned, moved = _source_texts(project, source, counting, source_groups, coder_sels, redact, built)
+        else:
+            built.from_names += len(source_groups)
+            built.outside += len(coder_sels)  # without the text, positions cannot be placed
+            coder_sels = []
+            cleaned, moved = None, np.array([(g.start, g.end) for g in source_groups], dtype=np.int64)
+        respondent = people[source]["respondent_id"]
+        same_span: dict[tuple[int, int], list[Selection]] = defaultdict(list)
+        for sel, row in coder_sels:
+            if row < 0:
+                same_span[(sel.start, sel.end)].append(sel)
+        layout = []  # (start in joined text, length, cleaned start) per kept group
+        offset = 0
+        for k, g in enumerate(source_groups):
+            segment_id, position, origin, source_ref = next(ids)
+            raw = cleaned[moved[k, 0]:moved[k, 1]] if cleaned is not None else g.selections[0].name
+            body = raw.replace("\r\n", "\n").strip()
+            if not body:
+                built.empty += 1
+                layout.append(None)
+                continue
+            lead = len(raw) - len(raw.lstrip()) if cleaned is not None else 0
+            layout.append((offset, len(body), int(moved[k, 0]) + lead))
+            offset += len(body) + len(SEPARATOR)
+            by_user = _codes_by_user(g.selections, codes)
+            consensus_codes = _consensus(by_user, consensus)
+            built.rows["segments"].append({
+                **g.columns, "segment_id": segment_id, "respondent_id": respondent, "round": round_id,
+                "position": position, "text": body, "origin": origin, "source_ref": source_ref,
+                "coded": "true" if consensus_codes else "false",
+            })
+            built.rows["codings"] += [{"segment_id": segment_id, "code_id": c} for c in consensus_codes]
+            independent = [(u, c) for u, cs in by_user.items() if u != consensus for c in cs]
+            # A coder's own selection of exactly this span counts as their coding of this segment.
+            for sel in same_span.get((g.start, g.end), []):
+                independent += [(u, c) for u, cs in _codes_by_user([sel], codes).items() for c in cs]
+            seen = set()
+            for user, code in independent:
+                if (user, code) not in seen:
+                    seen.add((user, code))
+                    built.rows["independent_codings"].append(
+                        {"segment_id": segment_id, "coder": coder_ids[user], "code_id": code})
+            if not g.columns:  # every User's coded selection of another program is also a span
+                start, end = str(layout[-1][0]), str(layout[-1][0] + layout[-1][1])
+                built.rows["coder_spans"] += [
+                    {"respondent_id": respondent, "coder": coder_ids[u], "start": start, "end": end, "code_id": c}
+                    for u, cs in by_user.items() for c in cs
                 ]
-    return rows
+        first = len(source_groups)
+        _spans(coder_sels, list(range(first, first + len(coder_sels))), layout, moved, respondent, codes, coder_ids,
+               built, marked_spans)
+    # Spans this project exported keep their rows' order.
+    built.rows["coder_spans"] += [row for _, row in sorted(marked_spans, key=lambda r: r[0])]
+    return built
 
 
-def _new_tables(
-    raw: dict[str, pd.DataFrame], round_id: str, people: dict, new_codes: pd.DataFrame, rows: dict[str, list[dict]]
-) -> dict[str, pd.DataFrame]:
+def _consensus(by_user: dict[str, list[str]], consensus: str | None) -> list[str]:
+    if consensus is not None:
+        return list(by_user.get(consensus, []))
+    return list(dict.fromkeys(c for cs in by_user.values() for c in cs))
+
+
+def _spans(sels: list, rows: list[int], layout: list, moved: np.ndarray, respondent: str, codes: dict,
+           coder_ids: dict, built: _Built, marked: list) -> None:
+    """Coder-span rows of selections, their positions moved into the interview's joined text."""
+    kept = [part for part in layout if part is not None]
+    # Groups are in text order; the furthest end so far makes the search for overlaps a bisection.
+    starts = np.array([p[2] for p in kept], dtype=np.int64)
+    reach = np.maximum.accumulate(np.array([p[2] + p[1] for p in kept], dtype=np.int64)) if kept else starts
+    for (sel, order), row in zip(sels, rows, strict=True):
+        by_user = _codes_by_user([sel], codes)
+        if not by_user:
+            continue
+        start, end = int(moved[row, 0]), int(moved[row, 1])
+        lo = int(np.searchsorted(reach, start, side="right"))
+        hi = int(np.searchsorted(starts, end, side="left"))
+        over = [p for p in kept[lo:hi] if p[2] < end and p[2] + p[1] > start]
+        if not over:
+            built.outside += 1
+            continue
+        first, last = over[0], over[-1]
+        a = first[0] + min(max(start - first[2], 0), first[1])
+        b = last[0] + min(max(end - last[2], 0), last[1])
+        if a >= b:
+            built.outside += 1
+            continue
+        for user, cs in by_user.items():
+            for code in cs:
+                span = {"respondent_id": respondent, "coder": coder_ids[user], "start": str(a), "end": str(b),
+                        "code_id": code}
+                (marked.append((order, span)) if order >= 0 else built.rows["coder_spans"].append(span))
+
+
+def _splice(old: pd.DataFrame, drop: pd.Series, new_rows: list[dict]) -> pd.DataFrame:
+    """The table with the dropped rows replaced by the new ones, where the first dropped row was."""
+    new = pd.DataFrame(new_rows, columns=old.columns).fillna("").astype(str)
+    at = int(drop.to_numpy().argmax()) if drop.any() else len(old)
+    before = int((~drop.iloc[:at]).sum())
+    kept = old[~drop]
+    return pd.concat([kept.iloc[:before], new, kept.iloc[before:]], ignore_index=True)[old.columns]
+
+
+def _new_tables(raw: dict[str, pd.DataFrame], round_id: str, people: dict, new_codes: pd.DataFrame,
+                built: _Built, coders: list[dict]) -> dict[str, pd.DataFrame]:
     old_people = raw["respondents"]["round"] == round_id
     old_segments = raw["segments"]["round"] == round_id
     dropped = set(raw["segments"].loc[old_segments, "segment_id"])
-    respondents = pd.DataFrame(
-        [
-            {
-                "respondent_id": p["respondent_id"],
-                "school_id": p["school_id"],
-                "round": round_id,
-                **{a: p[a] for a in ATTRIBUTES if a != "school_id"},
-            }
-            for p in {p["respondent_id"]: p for p in people.values()}.values()
-        ]
-    )
-    schools = [
-        {
-            "school_id": s,
-            "school_type": p.get("school_type", "niet vermeld"),
-            "region": p.get("region", "niet vermeld"),
-            "followup": "full",
-        }
-        for s, p in {p["school_id"]: p for p in people.values()}.items()
-        if s not in set(raw["schools"]["school_id"])
-    ]
+    school_columns = [c for c in raw["schools"].columns if c != "school_id"]
+    defaults = {"school_type": "niet vermeld", "region": "niet vermeld", "followup": "full"}
+    schools = {}
+    for p in people.values():
+        if p["school_id"] not in set(raw["schools"]["school_id"]):
+            schools.setdefault(p["school_id"], {"school_id": p["school_id"],
+                                                **{c: p.get(c) or defaults.get(c, "") for c in school_columns}})
     codebook = raw["codebook"]
     if not new_codes.empty:
         start = pd.to_numeric(codebook["order"]).max() + 1
-        codebook = pd.concat([codebook, new_codes.assign(order=[str(start + i) for i in range(len(new_codes))])])
-
-    def keep(name: str) -> pd.DataFrame:
-        return raw[name][~raw[name]["segment_id"].isin(dropped)]
-
-    def table(name: str, frame: pd.DataFrame, extra: list[dict]) -> pd.DataFrame:
-        return pd.concat([frame, pd.DataFrame(extra, columns=raw[name].columns)], ignore_index=True)[raw[name].columns]
-
+        new_codes = new_codes.assign(order=[str(start + i) for i in range(len(new_codes))])
+        codebook = _splice(codebook, pd.Series(False, index=codebook.index), new_codes.to_dict("records"))
+    segment_rows = {name: raw[name]["segment_id"].isin(dropped) for name in ("codings", "independent_codings")}
+    round_people = set(raw["respondents"].loc[old_people, "respondent_id"])
+    none = pd.Series(False, index=raw["coders"].index)
     return {
-        "schools": table("schools", raw["schools"], schools),
-        "respondents": table("respondents", raw["respondents"][~old_people], respondents.to_dict("records")),
-        "codebook": codebook[raw["codebook"].columns],
-        "segments": table("segments", raw["segments"][~old_segments], rows["segments"]),
-        "codings": table("codings", keep("codings"), rows["codings"]),
-        "independent_codings": table("independent_codings", keep("independent_codings"), rows["independent_codings"]),
+        "schools": _splice(raw["schools"], pd.Series(False, index=raw["schools"].index), list(schools.values())),
+        "respondents": _splice(raw["respondents"], old_people, list({p["respondent_id"]: p for p in
+                                                                     people.values()}.values())),
+        "coders": _splice(raw["coders"], none, coders),
+        "codebook": codebook,
+        "segments": _splice(raw["segments"], old_segments, built.rows["segments"]),
+        "codings": _splice(raw["codings"], segment_rows["codings"], built.rows["codings"]),
+        "independent_codings": _splice(raw["independent_codings"], segment_rows["independent_codings"],
+                                       built.rows["independent_codings"]),
+        "coder_spans": _splice(raw["coder_spans"], raw["coder_spans"]["respondent_id"].isin(round_people),
+                               built.rows["coder_spans"]),
     }
 
 
-def _check_round(file: Path, raw: dict[str, pd.DataFrame], round_id: str, people: dict, replace: bool) -> None:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", round_id):
-        raise DataError(file, f"'{round_id}' is not a valid round id.", "use letters, digits, '.', '_' or '-'.")
-    if round_id in set(raw["respondents"]["round"]) and not replace:
-        raise DataError(
-            file,
-            f"round '{round_id}' already exists in the data folder.",
-            "choose a new round id, or pass --replace to replace that round.",
-        )
-    others = raw["respondents"][raw["respondents"]["round"] != round_id]
-    clash = sorted({p["respondent_id"] for p in people.values()} & set(others["respondent_id"]))
-    if clash:
-        raise DataError(
-            file,
-            f"respondent id(s) {', '.join(clash)} already belong to another round.",
-            "give the new round's respondents their own ids (Case names or --respondents).",
-        )
+def _hits_error(file: Path, hits: list[Hit]) -> DataError:
+    lines = [f"source '{h.source}', character {h.start}: {h.kind} in '…{h.excerpt}…'" for h in hits]
+    return DataError(
+        file,
+        f"the imported text holds {len(hits)} identifying detail(s), which the data package refuses:\n  "
+        + "\n  ".join(lines) + "\n",
+        "remove or replace them in your QDA program (for example by [url], [e-mail], [telefoon]) and export "
+        "again; or import with --redact, which replaces each by such a marker and writes a redaction report.",
+    )
+
+
+def _new_coders(raw: pd.DataFrame, consensus: str | None, coder_ids: dict, project: Project, file: Path) -> list:
+    rows = []
+    for user, coder in coder_ids.items():
+        if coder in set(raw["coder_id"]):
+            continue
+        name = project.users.get(user, coder)
+        rows.append({"coder_id": coder, "kind": "consensus" if user == consensus else "independent",
+                     "description_nl": f"gebruiker '{name}' in {file.name}",
+                     "description_en": f"User '{name}' of {file.name}"})
+    return rows
 
 
 def import_qdpx(
@@ -265,33 +397,40 @@ def import_qdpx(
     replace: bool = False,
     keep_new_codes: bool = False,
     text_from_selection_names: bool = False,
+    consensus_user: str | None = None,
+    redact: bool = False,
 ) -> str:
-    """Append the coded selections of a REFI-QDA project to a data folder as a new round.
+    """Add the selections of a REFI-QDA project to a data folder as a round.
 
     Parameters
     ----------
     file : str or Path
         The ``.qdpx`` export.
     round_id : str
-        Id of the new round, e.g. ``"R2"``.
+        Id of the round, e.g. ``"R2"``.
     data_dir : str or Path, optional
         Data folder; default the shipped ``data/``.
     respondents : str or Path, optional
-        CSV (source,respondent_id,school_id,role_group,role_nl,role_en,interviewer,mode) for
-        sources without a Case.
+        CSV with ``source,school_id,role_group,role_nl`` and optionally other respondent columns,
+        for sources without a Case; ``source`` is a source's name, file name or GUID.
     codes : str or Path, optional
         CSV (qdpx_code,code_id) mapping code names or GUIDs to codebook ids.
     replace : bool
         Replace an existing round with this id (other rounds are never touched).
     keep_new_codes : bool
-        Add codes that match nothing to the codebook as tags instead of refusing them.
+        Add codes that match nothing to the codebook, keeping their nesting.
     text_from_selection_names : bool
         Take a selection's text from its name when its source file is missing.
+    consensus_user : str, optional
+        Name of the User whose codings are the consensus, or ``"none"`` when every User coded
+        independently; needed when codings come from several Users.
+    redact : bool
+        Replace identifying details by markers and write ``redactions-<round>.csv`` beside the data.
 
     Returns
     -------
     str
-        A short report: counts, the position counting detected, skipped sources.
+        A short report: counts, the position counting detected, what was skipped.
 
     Raises
     ------
@@ -299,37 +438,86 @@ def import_qdpx(
         On any problem; the data folder is then exactly as before.
     """
     file, folder = Path(file), resolve_data_dir(data_dir)
+    if not _ROUND.fullmatch(round_id):
+        raise DataError(file, f"'{round_id}' is not a valid round id.", "use letters, digits, '.', '_' or '-'.")
     project = read_qdpx(file, names_for_missing=text_from_selection_names)
+    _check_not_empty(file, project)
     counting, by_points, by_units = detect_counting(project)
     check_offsets(file, project, counting)
     raw = read_raw(folder)
-    people = _respondents(file, project, Path(respondents) if respondents else None)
-    _check_round(file, raw, round_id, people, replace)
-    code_map, new_codes = _code_map(file, project, raw["codebook"], Path(codes) if codes else None, keep_new_codes)
-    rows = _segments(project, round_id, counting, people, code_map)
-    changed = replace_tables(folder, _new_tables(raw, round_id, people, new_codes, rows))
-    memos = len(project.selections) - len(_coded(project))
-    merged = len(_coded(project)) - len(rows["segments"])
-    from_names = sum(s.source not in project.texts for s in _coded(project))
-    return "\n".join(
-        [
-            f"imported {file.name} as round {round_id} into {folder}",
-            f"respondents: {len({p['respondent_id'] for p in people.values()})}, segments: {len(rows['segments'])}, "
-            f"codings: {len(rows['codings'])}, independent codings: {len(rows['independent_codings'])}",
-            f"positions counted as {counting.replace('_', ' ')} (selections on word boundaries: "
-            f"code points {by_points:.0%}, UTF-16 units {by_units:.0%})",
-            f"new codes added: {len(new_codes)}; uncoded selections (memos) skipped: {memos}; "
-            f"selections with the same span merged into one segment: {merged}; "
-            f"non-text sources skipped: {project.skipped_sources}; "
-            f"codings pointing at neither a code nor a case ignored: {project.unknown_targets}",
-            *(
-                [
-                    f"WARNING: {from_names} selection text(s) taken from the selection's name, because the "
-                    "source's text file is missing from the export; check them against the transcripts."
-                ]
-                if from_names
-                else []
-            ),
-            f"files changed: {', '.join(changed)}",
-        ]
-    )
+    if round_id in set(raw["respondents"]["round"]) and not replace:
+        raise DataError(file, f"round '{round_id}' already exists in the data folder.",
+                        "choose a new round id, or pass --replace to replace that round.")
+    consensus, coder_ids = _coders(file, project, consensus_user, raw["coders"])
+    groups, coder_only = _plan(project, consensus)
+    selections = [s for g in groups for s in g.selections] + [s for s, _ in coder_only]
+    code_ids, new_codes = code_map(file, project, selections, raw["codebook"], Path(codes) if codes else None,
+                                   keep_new_codes)
+    descriptor = load_descriptor(folder / "datapackage.json")
+    columns = list(dict.fromkeys(field_names(resource(descriptor, "respondents"))
+                                 + field_names(resource(descriptor, "schools"))))
+    sources = list(dict.fromkeys(g.source for g in groups))
+    fields = {f["name"]: f.get("constraints", {}) for name in ("respondents", "schools")
+              for f in resource(descriptor, name)["schema"]["fields"]}
+    people = cases.respondents(file, project, Path(respondents) if respondents else None, sources,
+                               raw["respondents"], round_id, columns, fields)
+    _check_clash(file, raw, round_id, people)
+    built = _build(project, counting, groups, coder_only, people, code_ids, consensus, coder_ids, round_id, redact)
+    if built.hits and not redact:
+        raise _hits_error(file, built.hits)
+    if not built.rows["segments"]:
+        raise DataError(file, "no segment with text is left after reading the selections; nothing was imported.",
+                        "export again with the documents' texts and their codings included: "
+                        + export_hint(project) + ".")
+    tables = _new_tables(raw, round_id, people, new_codes, built,
+                         _new_coders(raw["coders"], consensus, coder_ids, project, file))
+    changed = replace_tables(folder, tables)
+    report = folder / f"redactions-{round_id}.csv"
+    if redact and built.hits:
+        write_table(report, pd.DataFrame(
+            [[h.source, str(h.start), h.kind, MARKERS[h.kind]] for h in built.hits], columns=REPORT_COLUMNS))
+    return _report(file, folder, round_id, project, people, built, counting, by_points, by_units, new_codes,
+                   consensus, coder_ids, changed, report if redact and built.hits else None)
+
+
+def _check_clash(file: Path, raw: dict[str, pd.DataFrame], round_id: str, people: dict) -> None:
+    others = raw["respondents"][raw["respondents"]["round"] != round_id]
+    clash = sorted({p["respondent_id"] for p in people.values()} & set(others["respondent_id"]))
+    if clash:
+        raise DataError(
+            file,
+            f"respondent id(s) {', '.join(clash)} already belong to another round.",
+            "a person interviewed again keeps their person_id but needs a new respondent_id: change the "
+            "respondent_id Variable or column (or leave it out, and ids are made from the Case names).",
+        )
+
+
+def _report(file, folder, round_id, project, people, built, counting, by_points, by_units, new_codes, consensus,
+            coder_ids, changed, redactions) -> str:
+    rows = built.rows
+    returning = sum(p["person_id"] != p["respondent_id"] for p in people.values())
+    uncoded = sum(r["coded"] == "false" for r in rows["segments"])
+    coders = ", ".join(f"{project.users.get(u, c)} -> {c}" + (" (consensus)" if u == consensus else "")
+                       for u, c in coder_ids.items())
+    lines = [
+        f"imported {file.name} as round {round_id} into {folder}",
+        f"respondents: {len({p['respondent_id'] for p in people.values()})} (returning people: {returning}), "
+        f"segments: {len(rows['segments'])} (uncoded talk: {uncoded}), codings: {len(rows['codings'])}, "
+        f"independent codings: {len(rows['independent_codings'])}, coder spans: {len(rows['coder_spans'])}",
+        f"coders: {coders or 'none'}" + ("" if consensus or not coder_ids else
+                                         " (no consensus User: the consensus is the union of their codes)"),
+        f"positions counted as {counting.replace('_', ' ')} (selections on word boundaries: "
+        f"code points {by_points:.0%}, UTF-16 units {by_units:.0%})",
+        f"new codes added: {len(new_codes)}; non-text sources skipped: {project.skipped_sources}; "
+        f"codings pointing at neither a code nor a case ignored: {project.unknown_targets}; "
+        f"selections with the same span merged into one segment: {built.merged}; "
+        f"empty selections skipped: {built.empty}; coder selections outside every segment: {built.outside}",
+    ]
+    if built.from_names:
+        lines.append(f"WARNING: {built.from_names} selection text(s) taken from the selection's name, because the "
+                     "source's text file is missing from the export; check them against the transcripts.")
+    if redactions is not None:
+        lines.append(f"REDACTED: {len(built.hits)} identifying detail(s) replaced by markers; every one is listed "
+                     f"in {redactions}")
+    lines.append(f"files changed: {', '.join(changed)}")
+    return "\n".join(lines)

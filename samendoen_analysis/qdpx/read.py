@@ -15,8 +15,10 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 from xml.etree.ElementTree import Element, ParseError
 
+import numpy as np
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
@@ -50,6 +52,8 @@ class Selection:
     start: int
     end: int
     codings: tuple[tuple[str, str], ...]  # (target guid, user guid)
+    user: str = ""  # the selection's creatingUser
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,11 @@ class Project:
     """The parts of a REFI-QDA project this package uses."""
 
     name: str
+    origin: str = ""
     users: dict[str, str] = field(default_factory=dict)
     codes: dict[str, Code] = field(default_factory=dict)
-    sources: dict[str, str] = field(default_factory=dict)  # guid -> name
+    sources: dict[str, str] = field(default_factory=dict)  # guid -> name, in document order
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # guid -> file names of its text
     texts: dict[str, str] = field(default_factory=dict)  # guid -> raw text
     selections: list[Selection] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)
@@ -160,8 +166,29 @@ def _project_entry(path: Path, archive: _SafeZip) -> str:
     raise DataError(path, problem, _FIX_EXPORT)
 
 
+_DECLARED = re.compile(rb"""\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _without_dtd(data: bytes) -> bool:
+    """True for UTF-8 XML that holds no document type declaration, so no entity can be declared.
+
+    Such a file is parsed by expat through the C tree builder, several times faster on a large
+    export than defusedxml's Python handlers; any other file (another encoding, or a DTD, which
+    defusedxml then refuses) goes through defusedxml.
+    """
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    if b"\x00" in body[:256] or body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    declared = _DECLARED.match(body)
+    if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+        return False
+    return b"<!DOCTYPE" not in body and b"<!ENTITY" not in body
+
+
 def _parse(path: Path, data: bytes, entry: str) -> Element:
     try:
+        if _without_dtd(data):
+            return ElementTree.fromstring(data)
         return fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise DataError(
@@ -216,6 +243,16 @@ def _text(path: Path, archive: _SafeZip, source: Element, names_for_missing: boo
     return _read_entry(path, archive, entry).decode("utf-8", errors="replace")
 
 
+def _file_names(source: Element) -> tuple[str, ...]:
+    """The names a user may know a source by besides its name: its text and document files."""
+    names = []
+    for attr in ("richTextPath", "plainTextPath"):
+        value = re.sub(r"^(internal|relative|file)://", "", source.get(attr) or "").replace("\\", "/")
+        if value:
+            names += [PurePosixPath(value).name, PurePosixPath(value).stem]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def _position(path: Path, sel: Element, name: str) -> int:
     value = (sel.get(name) or "").strip()
     if not value.isdigit():
@@ -231,28 +268,31 @@ def _position(path: Path, sel: Element, name: str) -> int:
 def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
     found = []
     for sel in _children(source, "PlainTextSelection"):
-        codings = tuple(
-            (norm_guid(ref.get("targetGUID")), norm_guid(c.get("creatingUser") or sel.get("creatingUser")))
-            for c in _children(sel, "Coding")
-            for ref in _children(c, "CodeRef")
-        )
-        found.append(
-            Selection(
-                norm_guid(sel.get("guid")),
-                sel.get("name", ""),
-                guid,
-                _position(path, sel, "startPosition"),
-                _position(path, sel, "endPosition"),
-                codings,
-            )
-        )
+        user = norm_guid(sel.get("creatingUser"))
+        codings, description = [], ""
+        # One pass over the children: a large export has tens of thousands of selections.
+        for child in sel:
+            tag = _local(child.tag)
+            if tag == "Coding":
+                by = norm_guid(child.get("creatingUser")) or user
+                codings += [(norm_guid(ref.get("targetGUID")), by) for ref in child if _local(ref.tag) == "CodeRef"]
+            elif tag == "Description":
+                description = child.text or ""
+        found.append(Selection(norm_guid(sel.get("guid")), sel.get("name", ""), guid,
+                               _position(path, sel, "startPosition"), _position(path, sel, "endPosition"),
+                               tuple(codings), user, description))
     return found
 
 
+def _outside_sources(root: Element, name: str) -> list[Element]:
+    """Elements of a kind anywhere in the project but in ``Sources``, whose selections are most of a file."""
+    return [el for part in root if _local(part.tag) != "Sources" for el in part.iter() if _local(el.tag) == name]
+
+
 def _cases(root: Element) -> dict[str, Case]:
-    variables = {norm_guid(v.get("guid")): v.get("name", "") for v in root.iter() if _local(v.tag) == "Variable"}
+    variables = {norm_guid(v.get("guid")): v.get("name", "") for v in _outside_sources(root, "Variable")}
     cases = {}
-    for case in (c for c in root.iter() if _local(c.tag) == "Case"):
+    for case in _outside_sources(root, "Case"):
         values = {}
         for value in _children(case, "VariableValue"):
             ref = _child(value, "VariableRef")
@@ -290,8 +330,8 @@ def read_qdpx(path: str | Path, names_for_missing: bool = False) -> Project:
     with _open_zip(path) as archive:
         entry = _project_entry(path, archive)
         root = _parse(path, _read_entry(path, archive, entry), entry)
-        project = Project(name=root.get("name", path.stem))
-        for user in (u for u in root.iter() if _local(u.tag) == "User"):
+        project = Project(name=root.get("name", path.stem), origin=root.get("origin", ""))
+        for user in _outside_sources(root, "User"):
             project.users[norm_guid(user.get("guid"))] = user.get("name") or user.get("id") or "?"
         book = next((b for b in root if _local(b.tag) == "CodeBook"), None)
         codes = _child(book, "Codes") if book is not None else None
@@ -303,7 +343,8 @@ def read_qdpx(path: str | Path, names_for_missing: bool = False) -> Project:
                 project.skipped_sources += 1
                 continue
             guid = norm_guid(source.get("guid"))
-            project.sources[guid] = source.get("name", guid)
+            project.sources[guid] = source.get("name") or guid
+            project.files[guid] = _file_names(source)
             selections = _selections(path, source, guid)
             project.selections += selections
             text = _text(path, archive, source, names_for_missing) if selections else None
@@ -349,21 +390,76 @@ def cut(text: str, start: int, end: int, counting: str) -> str:
     return body[start:end] if counting == "code_points" else _utf16_slice(body, start, end)
 
 
+def code_points(text: str, positions: np.ndarray, counting: str) -> np.ndarray:
+    """Positions in a source text as code-point indices, in one pass over the text.
+
+    Parameters
+    ----------
+    text : str
+        The source text as stored (a leading byte order mark is never counted).
+    positions : numpy.ndarray
+        Positions as the export counts them.
+    counting : {"code_points", "utf16_units"}
+        How the export counts.
+
+    Returns
+    -------
+    numpy.ndarray
+        Code-point indices; a UTF-16 position inside a surrogate pair goes to the next character.
+
+    Examples
+    --------
+    >>> code_points("\\ufeffhé 😀 wereld", np.array([0, 6, 12]), "utf16_units").tolist()
+    [0, 5, 11]
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    if counting == "code_points":
+        return positions
+    # Each code point above U+FFFF takes two UTF-16 units: the unit offset of every code point
+    # is a cumulative sum, computed once per text instead of re-encoding the text per selection.
+    body = text.removeprefix("\ufeff")
+    wide = np.frombuffer(body.encode("utf-32-le"), dtype=np.uint32) > 0xFFFF
+    offsets = np.concatenate(([0], np.cumsum(1 + wide.astype(np.int64))))
+    return np.searchsorted(offsets, positions, side="left")
+
+
 def _length(text: str, counting: str) -> int:
     body = text.removeprefix("\ufeff")
-    return len(body) if counting == "code_points" else len(body.encode("utf-16-le")) // 2
+    if counting == "code_points" or body.isascii():
+        return len(body)
+    return len(body) + int((np.frombuffer(body.encode("utf-32-le"), dtype=np.uint32) > 0xFFFF).sum())
 
 
-def _on_boundaries(text: str, sel: Selection, counting: str) -> bool:
-    before = cut(text, sel.start - 1, sel.start, counting) if sel.start > 0 else " "
-    inside = cut(text, sel.start, sel.end, counting)
-    after = cut(text, sel.end, sel.end + 1, counting)
-    word = re.compile(r"\w")
-    return (
-        bool(inside)
-        and not (word.match(before) and word.match(inside[:1]))
-        and not (word.match(inside[-1:]) and word.match(after or " "))
-    )
+_WORD = re.compile(r"\w")
+
+
+SAMPLE = 2000  # selections enough to tell the countings apart; more only cost time
+
+
+def _boundary_share(project: Project, counting: str) -> float:
+    """Share of selections whose both ends fall between words (or at punctuation), under one counting.
+
+    At most :data:`SAMPLE` selections, evenly spread over the project, are looked at.
+    """
+    usable = [sel for sel in project.selections if sel.source in project.texts]
+    step = max(1, len(usable) // SAMPLE)
+    by_source: dict[str, list[Selection]] = {}
+    for sel in usable[::step]:
+        by_source.setdefault(sel.source, []).append(sel)
+    good = total = 0
+    for guid, selections in by_source.items():
+        text = project.texts[guid]
+        body = text.removeprefix("\ufeff")
+        ends = code_points(text, np.array([(s.start, s.end) for s in selections]).ravel(), counting)
+        for start, end in ends.reshape(-1, 2).tolist():
+            total += 1
+            inside = body[start:end]
+            before = body[start - 1] if 0 < start <= len(body) else " "
+            after = body[end] if end < len(body) else " "
+            good += bool(inside) and not (_WORD.match(before) and _WORD.match(inside[:1])) and not (
+                _WORD.match(inside[-1:]) and _WORD.match(after)
+            )
+    return good / total if total else 0.0
 
 
 def detect_counting(project: Project) -> tuple[str, float, float]:
@@ -380,19 +476,17 @@ def detect_counting(project: Project) -> tuple[str, float, float]:
         The counting, and the share of selections on word boundaries under each counting
         (code points, UTF-16 units). Ties go to code points, as the standard says.
     """
-    usable = [s for s in project.selections if s.source in project.texts]
-    if not usable:
-        return "code_points", 0.0, 0.0
-    scores = [sum(_on_boundaries(project.texts[s.source], s, c) for s in usable) / len(usable) for c in COUNTINGS]
+    scores = [_boundary_share(project, c) for c in COUNTINGS]
     return (COUNTINGS[1] if scores[1] > scores[0] else COUNTINGS[0]), scores[0], scores[1]
 
 
 def check_offsets(path: Path, project: Project, counting: str) -> None:
     """Refuse selections whose positions fall outside their source text."""
+    lengths = {guid: _length(text, counting) for guid, text in project.texts.items()}
     for sel in project.selections:
         if sel.source not in project.texts:
             continue
-        length = _length(project.texts[sel.source], counting)
+        length = lengths[sel.source]
         if not 0 <= sel.start < sel.end <= length:
             raise DataError(
                 path,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.qdpx.importer import _coder_id
+from samendoen_analysis.qdpx.cases import make_id
 from samendoen_analysis.qdpx.read import check_offsets, detect_counting, read_qdpx
 
 SPAN_FIELDS = ["source", "coder", "start", "end", "code_id"]
@@ -93,7 +93,7 @@ def read_coder_spans(path: str | Path, codebook: pd.DataFrame | None = None) -> 
                                 f"(creatingUser '{user}').", "export the project with its users (a merged "
                                 "project of all coders), so that each coding says who made it.")
             name = project.codes[target].name
-            rows.append((sel.source, _coder_id(project.users[user]), sel.start, sel.end, lookup.get(name, name)))
+            rows.append((sel.source, make_id(project.users[user], "coder"), sel.start, sel.end, lookup.get(name, name)))
     frame = pd.DataFrame(rows, columns=["guid", "coder", "start", "end", "code_id"]).drop_duplicates()
     texts = {guid: project.texts[guid].removeprefix("\ufeff") for guid in frame["guid"].unique()}
     if counting == "utf16_units":
