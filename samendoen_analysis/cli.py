@@ -69,7 +69,7 @@ def _export_qdpx(args: argparse.Namespace) -> int:
 
 
 def _student_copies(args: argparse.Namespace) -> int:
-    from samendoen_analysis.teaching.lessons import write_student_copies
+    from samendoen_analysis.teaching.student import write_student_copies
 
     for path in write_student_copies(out_dir=args.out):
         print(f"wrote {path.parent.name}/{path.name}")
