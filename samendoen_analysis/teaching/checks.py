@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -390,24 +390,46 @@ def _obstacle_claim(corpus: Corpus) -> str:
     return str(chosen["claim_id"].iloc[0])
 
 
+def _with_threshold(corpus: Corpus, claim: str, threshold: float) -> Corpus:
+    """The corpus with one claim's threshold moved: a function that reads the threshold follows, a typed-in one not."""
+    claims = corpus.claims.copy()
+    claims.loc[claims["claim_id"].astype(str) == claim, "threshold"] = threshold
+    return replace(corpus, claims=claims)
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise Hint(f"your function should return True or False; it returned {value!r}.")
+    return bool(value)
+
+
+def _judge_verdicts(got: list[bool], wanted: list[bool], wrong_hint: Callable[[int], str]) -> None:
+    if len(set(got)) == 1 and len(set(wanted)) > 1:
+        raise Hint("your function gives the same verdict whatever the data: compute it from the corpus it is given.")
+    for i, (g, w) in enumerate(zip(got, wanted, strict=True)):
+        if g != w:
+            raise Hint(wrong_hint(i))
+
+
 @_register("claim_holds", "your function for whether the obstacles claim holds")
 def _claim_holds(answer: object, corpus: Corpus) -> None:
-    claim, seen, wanted = _obstacle_claim(corpus), set(), set()
-    for part in _parts(corpus):
-        for measure in MEASURES:
-            row = evaluate_claims(part, measure).set_index("claim_id").loc[claim]
-            got = _call(answer, part, measure)
-            if not isinstance(got, (bool, np.bool_)):
-                raise Hint(f"your function should return True or False; it returned {got!r}.")
-            seen.add(bool(got))
-            wanted.add(bool(row["holds"]))
-            if bool(got) == bool(row["holds"]):
-                continue
-            if bool(got) == bool(row["statistic"] > 1):
-                raise Hint("'clearly more' means a ratio of at least the claim's threshold, not just above 1.")
-            raise Hint(f"not right in {measure} on {'the whole corpus' if part is corpus else 'a part of it'}.")
-    if len(seen) < len(wanted):
-        raise Hint("your function gives the same verdict whatever the data.")
+    claim = _obstacle_claim(corpus)
+    cases = [(part, m) for part in _parts(corpus) for m in MEASURES]
+    statistic = {m: evaluate_claims(corpus, m).set_index("claim_id").loc[claim, "statistic"] for m in MEASURES}
+    # Thresholds just above and below the observed ratio, so that the verdict changes with the claims table.
+    cases += [(_with_threshold(corpus, claim, statistic[m] * f), m) for m in MEASURES
+              if np.isfinite(statistic[m]) and statistic[m] > 1 for f in (0.95, 1.05)]
+    wanted, got, above_1 = [], [], []
+    for part, measure in cases:
+        row = evaluate_claims(part, measure).set_index("claim_id").loc[claim]
+        wanted.append(bool(row["holds"]))
+        above_1.append(bool(row["statistic"] > 1))
+        got.append(_bool(_call(answer, part, measure)))
+    if got == above_1 != wanted:
+        raise Hint("'clearly more' means a ratio of at least the claim's threshold, not just above 1.")
+    _judge_verdicts(got, wanted, lambda i: (
+        f"not right in {cases[i][1]}" + ("." if cases[i][0] is corpus else
+                                        " on a changed corpus: read the threshold from the claims table.")))
 
 
 # ---------------------------------------------------------------- lesson 3
@@ -529,19 +551,24 @@ def _disagreeing(answer: object, corpus: Corpus) -> None:
 @_register("holds_without_school", "your function for the claim without one school")
 def _holds_without(answer: object, corpus: Corpus) -> None:
     claim = _obstacle_claim(corpus)
-    loo = leave_one_out(corpus, "school_id")
-    loo = loo[loo["claim_id"] == claim].set_index("condition")["holds"]
     schools = sorted(corpus.respondents["school_id"].astype(str).unique())
-    for school in schools:
-        got = _call(answer, corpus, school)
-        if not isinstance(got, (bool, np.bool_)):
-            raise Hint(f"your function should return True or False; it returned {got!r}.")
-        if bool(got) == bool(loo[f"without {school}"]):
-            continue
-        alone = evaluate_claims(corpus.subset(schools=[school])).set_index("claim_id").loc[claim, "holds"]
-        if bool(got) == bool(alone):
-            raise Hint("you kept only that school; leave it out and keep the others.")
-        raise Hint(f"not right without {school}.")
+    statistics = leave_one_out(corpus, "school_id").query("claim_id == @claim")["statistic"]
+    finite = statistics[np.isfinite(statistics)]
+    variants = [corpus]
+    if len(finite) and finite.min() < finite.max():  # a threshold that some conditions pass and others not
+        variants.append(_with_threshold(corpus, claim, (finite.min() + finite.max()) / 2))
+    got, wanted, alone = [], [], []
+    for variant in variants:
+        loo = leave_one_out(variant, "school_id")
+        loo = loo[loo["claim_id"] == claim].set_index("condition")["holds"]
+        for school in schools:
+            got.append(_bool(_call(answer, variant, school)))
+            wanted.append(bool(loo[f"without {school}"]))
+            only = evaluate_claims(variant.subset(schools=[school])).set_index("claim_id")
+            alone.append(bool(only.loc[claim, "holds"]))
+    if got == alone != wanted:
+        raise Hint("you kept only that school; leave it out and keep the others.")
+    _judge_verdicts(got, wanted, lambda i: f"not right without {schools[i % len(schools)]}.")
 
 
 def _influence(corpus: Corpus) -> pd.Series:
@@ -554,7 +581,10 @@ def _influence(corpus: Corpus) -> pd.Series:
 
 @_register("most_influential", "your function for the most influential respondent")
 def _most_influential(answer: object, corpus: Corpus) -> None:
-    for part in _parts(corpus):
+    top = str(_influence(corpus).idxmax())
+    school = corpus.respondents.set_index(corpus.respondents["respondent_id"].astype(str)).loc[top, "school_id"]
+    others = [s for s in corpus.respondents["school_id"].astype(str).unique() if s != str(school)]
+    for part in [*_parts(corpus), corpus.subset(schools=others)]:
         change = _influence(part)
         got = str(_call(answer, part))
         if got in set(change[np.isclose(change, change.max())].index):
@@ -649,29 +679,31 @@ def _unique_people_check(answer: object, corpus: Corpus) -> None:
         raise Hint(f"not right for the columns {columns}.")
 
 
-def _own_share(corpus: Corpus, once: bool = True) -> float:
+def _own_share(corpus: Corpus, coder: str, once: bool = True) -> float:
     pairs = corpus.independent_codings[["segment_id", "coder"]].astype(str)
     pairs = pairs.drop_duplicates() if once else pairs
+    pairs = pairs[pairs["coder"] == coder]
     speaker = corpus.segments.set_index(corpus.segments["segment_id"].astype(str))["respondent_id"].astype(str)
     held = corpus.respondents.set_index(corpus.respondents["respondent_id"].astype(str))["interviewer"].astype(str)
-    own = pairs["segment_id"].map(speaker).map(held) == pairs["coder"]
+    own = pairs["segment_id"].map(speaker).map(held) == coder
     return 100 * float(own.mean()) if len(own) else math.nan
 
 
-@_register("own_interviews", "your function for the share of coding done on one's own interviews")
+@_register("own_interviews", "your function for the share of a coder's segments from their own interviews")
 def _own_interviews(answer: object, corpus: Corpus) -> None:
     for part in _parts(corpus):
-        right = _own_share(part)
-        got = _number(_call(answer, part), "what your function returns")
-        if _close(got, right, 0.01):
-            continue
-        if _close(got, right / 100, 0.0001):
-            raise Hint("give a percentage (0 to 100), not a share.")
-        if _close(got, 100 - right, 0.01):
-            raise Hint("that is the share coded by the *other* researcher.")
-        if _close(got, _own_share(part, once=False), 0.01):
-            raise Hint("count each (segment, coder) once: a coder who gave two codes to a segment coded it once.")
-        raise Hint(GENERIC if part is corpus else "not right on a part of the corpus.")
+        for coder in ag.coders(part.independent_codings):
+            right = _own_share(part, coder)
+            got = _number(_call(answer, part, coder), "what your function returns")
+            if _close(got, right, 0.01):
+                continue
+            if _close(got, right / 100, 0.0001):
+                raise Hint("give a percentage (0 to 100), not a share.")
+            if _close(got, 100 - right, 0.01):
+                raise Hint("that is the share of the coder's segments from the *other* researcher's interviews.")
+            if _close(got, _own_share(part, coder, once=False), 0.01):
+                raise Hint("count each segment once per coder: a coder who gave a segment two codes coded it once.")
+            raise Hint(f"not right for coder {coder}" + ("." if part is corpus else " on a part of the corpus."))
 
 
 __all__ = ["CHECKS", "EMPTY", "PASSAGE_NAMES", "RAW_PASSAGE", "RIGHT", "WRONG", "Hint", "check", "is_right",

@@ -182,7 +182,8 @@ def identifiers_in(text: str, names: Iterable[str] = ()) -> list[tuple[str, str]
     >>> identifiers_in("Bel 06-12345678 of mail a@b.nl, groet van Anna", ["anna"])
     [('an e-mail address', 'a@b.nl'), ('a phone number', '06-12345678'), ('a name on the deny list', 'Anna')]
     """
-    found = [(what, match.group(0).strip()) for what, pattern in PATTERNS.items() for match in re.finditer(pattern, text)]
+    found = [(what, match.group(0).strip())
+             for what, pattern in PATTERNS.items() for match in re.finditer(pattern, text)]
     for name in names:
         found += [("a name on the deny list", m.group(0))
                   for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)]
