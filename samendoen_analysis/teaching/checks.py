@@ -17,6 +17,10 @@ says ``check("kappa", kappa, corpus)``; the check here
 
 Under nbgrader (``NBGRADER_EXECUTION`` set while it validates or autogrades) a wrong answer
 raises ``AssertionError``, so that the check cell scores its points only when right.
+
+To add a check: write a judge ``(answer, corpus) -> None`` that raises :class:`Hint` on a wrong
+answer, decorate it with ``@register(name, what)``, and add ``test_<name>`` to
+``tests/test_teaching.py`` feeding it the known wrong answers (a test fails for a check without one).
 """
 
 from __future__ import annotations
@@ -54,7 +58,21 @@ class _Check:
 CHECKS: dict[str, _Check] = {}
 
 
-def _register(name: str, what: str) -> Callable:
+def register(name: str, what: str) -> Callable:
+    """Register a check under a name: a decorator for a judge ``(answer, corpus) -> None`` that raises :class:`Hint`.
+
+    Parameters
+    ----------
+    name : str
+        The name a lesson's check cell uses: ``check(name, answer, corpus)``.
+    what : str
+        What is checked, for the message ("your function for Cohen's kappa").
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the judge unchanged.
+    """
     def wrap(judge: Callable[[object, Corpus | None], None]) -> Callable:
         CHECKS[name] = _Check(what, judge)
         return judge
@@ -206,7 +224,7 @@ def _pair(answer: object, what: str) -> tuple[float, float]:
     return _number(first, "the first number"), _number(second, "the second number")
 
 
-@_register("segments_and_respondents", "the number of segments and of respondents who speak in them")
+@register("segments_and_respondents", "the number of segments and of respondents who speak in them")
 def _segments_and_respondents(answer: object, corpus: Corpus) -> None:
     segments, speakers = len(corpus.segments), corpus.segments["respondent_id"].nunique()
     got = _pair(answer, "(segments, respondents)")
@@ -221,7 +239,7 @@ def _segments_and_respondents(answer: object, corpus: Corpus) -> None:
     raise Hint(GENERIC)
 
 
-@_register("multi_coded_segments", "the number of segments with more than one code")
+@register("multi_coded_segments", "the number of segments with more than one code")
 def _multi_coded(answer: object, corpus: Corpus) -> None:
     got = _number(answer, "the answer")
     per_segment = corpus.codings.groupby("segment_id", observed=True).size()
@@ -237,7 +255,7 @@ def _multi_coded(answer: object, corpus: Corpus) -> None:
     raise Hint(GENERIC)
 
 
-@_register("my_coding", "your coding: every segment, codes from the codebook")
+@register("my_coding", "your coding: every segment, codes from the codebook")
 def _my_coding(answer: object, corpus: Corpus) -> None:
     if not isinstance(answer, Mapping):
         raise Hint('give a dictionary from segment id to a list of codes, {"SEG0012": ["...", "corona"], ...}.')
@@ -261,7 +279,7 @@ def _my_coding(answer: object, corpus: Corpus) -> None:
                 raise Hint(f"'{name}' is a lens; code with its sub-themes (a lens is the sum of its sub-themes).")
 
 
-@_register("coded_by_both_percent", "the percentage of segments coded by both researchers")
+@register("coded_by_both_percent", "the percentage of segments coded by both researchers")
 def _coded_by_both(answer: object, corpus: Corpus) -> None:
     got = _number(answer, "the percentage")
     per_segment = corpus.independent_codings.groupby("segment_id", observed=True)["coder"].nunique()
@@ -291,7 +309,7 @@ def _lens_words(corpus: Corpus, group: str, lens: str) -> float:
     return float(table.loc[(table["role_group"] == group) & (table["code_id"] == lens), "value"].sum())
 
 
-@_register("lens_words", "your function for the words a role group spoke on a lens")
+@register("lens_words", "your function for the words a role group spoke on a lens")
 def _lens_words_check(answer: object, corpus: Corpus) -> None:
     groups = [g for g in corpus.respondents["role_group"].astype(str).unique()]
     for i, part in enumerate(_parts(corpus)):
@@ -311,7 +329,7 @@ def _lens_words_check(answer: object, corpus: Corpus) -> None:
                 raise Hint(f"not right for role group '{group}' and lens '{lens}'.")
 
 
-@_register("top_lens_teachers", "the lens with most teacher words")
+@register("top_lens_teachers", "the lens with most teacher words")
 def _top_lens(answer: object, corpus: Corpus) -> None:
     code = helpers.code_id(answer, corpus.codebook)
     kinds = corpus.codebook.set_index(corpus.codebook["code_id"].astype(str))["kind"].astype(str)
@@ -350,7 +368,7 @@ def _group_inputs(corpus: Corpus) -> list[tuple[pd.Series, pd.Series, str, str]]
     return cases
 
 
-@_register("group_ratio", "your function for the ratio of two groups")
+@register("group_ratio", "your function for the ratio of two groups")
 def _group_ratio(answer: object, corpus: Corpus) -> None:
     for values, groups, first, second in _group_inputs(corpus):
         got = _number(_call(answer, values, groups, first, second), "what your function returns")
@@ -368,7 +386,7 @@ def _group_ratio(answer: object, corpus: Corpus) -> None:
         raise Hint(GENERIC)
 
 
-@_register("mean_per_person", "your function for the mean per member of a group")
+@register("mean_per_person", "your function for the mean per member of a group")
 def _mean_per_person(answer: object, corpus: Corpus) -> None:
     for values, groups, first, second in _group_inputs(corpus):
         for group in (first, second):
@@ -411,7 +429,7 @@ def _judge_verdicts(got: list[bool], wanted: list[bool], wrong_hint: Callable[[i
             raise Hint(wrong_hint(i))
 
 
-@_register("claim_holds", "your function for whether the obstacles claim holds")
+@register("claim_holds", "your function for whether the obstacles claim holds")
 def _claim_holds(answer: object, corpus: Corpus) -> None:
     claim = _obstacle_claim(corpus)
     cases = [(part, m) for part in _parts(corpus) for m in MEASURES]
@@ -450,7 +468,7 @@ def _binary_cases(corpus: Corpus) -> list[tuple[pd.Series, pd.Series]]:
     return cases
 
 
-@_register("percent_agreement", "your function for percent agreement")
+@register("percent_agreement", "your function for percent agreement")
 def _percent_agreement(answer: object, corpus: Corpus) -> None:
     for a, b in _binary_cases(corpus):
         got = _number(_call(answer, a, b), "what your function returns")
@@ -464,7 +482,7 @@ def _percent_agreement(answer: object, corpus: Corpus) -> None:
         raise Hint(GENERIC)
 
 
-@_register("kappa", "your function for Cohen's kappa")
+@register("kappa", "your function for Cohen's kappa")
 def _kappa(answer: object, corpus: Corpus) -> None:
     for a, b in _binary_cases(corpus):
         right = ag.cohen_kappa(a, b)
@@ -496,7 +514,7 @@ def _codings_frame(answer: object, corpus: Corpus) -> pd.DataFrame:
     return frame.assign(code_id=codes)
 
 
-@_register("counterexample", "your constructed coding with higher pooled kappa at sub-theme level")
+@register("counterexample", "your constructed coding with higher pooled kappa at sub-theme level")
 def _counterexample(answer: object, corpus: Corpus) -> None:
     frame = _codings_frame(answer, corpus)
     shipped = corpus.independent_codings[["segment_id", "coder", "code_id"]].astype(str)
@@ -511,7 +529,7 @@ def _counterexample(answer: object, corpus: Corpus) -> None:
                    "level; think about where the coders disagree: within a lens or between lenses?")
 
 
-@_register("higher_level", "which level comes out higher for each coefficient")
+@register("higher_level", "which level comes out higher for each coefficient")
 def _higher_level(answer: object, corpus: Corpus) -> None:
     if not isinstance(answer, Mapping) or set(answer) != {"agreement", "kappa"}:
         raise Hint('give a dictionary {"agreement": level, "kappa": level}.')
@@ -525,7 +543,7 @@ def _higher_level(answer: object, corpus: Corpus) -> None:
             raise Hint(f"look again at the pooled {statistic} of the two levels.")
 
 
-@_register("disagreeing_segments", "the number of segments with a disagreement")
+@register("disagreeing_segments", "the number of segments with a disagreement")
 def _disagreeing(answer: object, corpus: Corpus) -> None:
     got = _number(answer, "the answer")
     ind, book = corpus.independent_codings, corpus.codebook
@@ -548,7 +566,7 @@ def _disagreeing(answer: object, corpus: Corpus) -> None:
 # ---------------------------------------------------------------- lesson 4
 
 
-@_register("holds_without_school", "your function for the claim without one school")
+@register("holds_without_school", "your function for the claim without one school")
 def _holds_without(answer: object, corpus: Corpus) -> None:
     claim = _obstacle_claim(corpus)
     schools = sorted(corpus.respondents["school_id"].astype(str).unique())
@@ -579,7 +597,7 @@ def _influence(corpus: Corpus) -> pd.Series:
     return (loo - full).abs().rename(index=lambda c: c.removeprefix("without "))
 
 
-@_register("most_influential", "your function for the most influential respondent")
+@register("most_influential", "your function for the most influential respondent")
 def _most_influential(answer: object, corpus: Corpus) -> None:
     top = str(_influence(corpus).idxmax())
     school = corpus.respondents.set_index(corpus.respondents["respondent_id"].astype(str)).loc[top, "school_id"]
@@ -606,7 +624,7 @@ def _interview_words(corpus: Corpus) -> pd.DataFrame:
                          .astype(str))
 
 
-@_register("interviewer_ratio", "your function for the ratio of words per interview")
+@register("interviewer_ratio", "your function for the ratio of words per interview")
 def _interviewer_ratio(answer: object, corpus: Corpus) -> None:
     schools = sorted(corpus.respondents["school_id"].astype(str).unique())
     parts = [corpus] + [corpus.subset(schools=[s for s in schools if s != left]) for left in schools]
@@ -644,7 +662,7 @@ PASSAGE_INDIRECT = {
 }
 
 
-@_register("anonymised", "your anonymised passage")
+@register("anonymised", "your anonymised passage")
 def _anonymised(answer: object, corpus: Corpus | None) -> None:
     if not isinstance(answer, str):
         raise Hint("give the anonymised passage as a text.")
@@ -667,7 +685,7 @@ def _unique_people(table: pd.DataFrame, columns: list[str]) -> int:
     return int((sizes == 1).sum())
 
 
-@_register("unique_people", "your function for the number of people unique on some columns")
+@register("unique_people", "your function for the number of people unique on some columns")
 def _unique_people_check(answer: object, corpus: Corpus) -> None:
     table = helpers.people_and_schools(corpus)
     for columns in (["region", "role_nl"], ["school_type", "role_group"], ["role_group"], ["region"]):
@@ -689,7 +707,7 @@ def _own_share(corpus: Corpus, coder: str, once: bool = True) -> float:
     return 100 * float(own.mean()) if len(own) else math.nan
 
 
-@_register("own_interviews", "your function for the share of a coder's segments from their own interviews")
+@register("own_interviews", "your function for the share of a coder's segments from their own interviews")
 def _own_interviews(answer: object, corpus: Corpus) -> None:
     for part in _parts(corpus):
         for coder in ag.coders(part.independent_codings):
@@ -707,4 +725,4 @@ def _own_interviews(answer: object, corpus: Corpus) -> None:
 
 
 __all__ = ["CHECKS", "EMPTY", "PASSAGE_NAMES", "RAW_PASSAGE", "RIGHT", "WRONG", "Hint", "check", "is_right",
-           "verdict"]
+           "register", "verdict"]
