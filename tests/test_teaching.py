@@ -602,3 +602,46 @@ def test_helpers_keep_the_method_to_the_student(corpus):
     assert list(frame.itertuples(index=False, name=None)) == [
         ("A", "I1", "ideal.culture"), ("A", "I2", "ideal.culture"), ("A", "I2", "corona")]
     assert isinstance(helpers.agreement_at_levels(frame, corpus.codebook), pd.DataFrame)
+
+
+def test_nbgrader_grades_a_lesson_end_to_end(tmp_path):
+    """The grading route of the README: generate, autograde, and a wrong answer loses its check's point."""
+    pytest.importorskip("nbgrader")
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from nbgrader.api import Gradebook
+
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    def nbgrader(*args):
+        done = subprocess.run([str(bin_dir / "nbgrader"), *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    lesson = LESSONS[2]
+    (tmp_path / "nbgrader_config.py").write_text('c = get_config()\nc.CourseDirectory.course_id = "course"\n')
+    (tmp_path / "source" / "l3").mkdir(parents=True)
+    (tmp_path / "source" / "l3" / lesson.name).write_bytes(lesson.read_bytes())
+    nbgrader("generate_assignment", "l3", "--force")
+    released = nbformat.read(tmp_path / "release" / "l3" / lesson.name, as_version=4)
+    assert all(BEGIN not in c.source for c in released.cells)
+    teacher = nbformat.read(lesson, as_version=4)
+    wrong = nbformat.read(lesson, as_version=4)
+    for cell in wrong.cells:
+        if "def kappa(a, b):" in cell.source:  # Scott's pi instead of Cohen's kappa
+            cell.source = cell.source.replace("yes_a * yes_b + (1 - yes_a) * (1 - yes_b)",
+                                              "((yes_a + yes_b) / 2) ** 2 + (1 - (yes_a + yes_b) / 2) ** 2")
+    (tmp_path / "submitted" / "wrong" / "l3").mkdir(parents=True)
+    nbformat.write(wrong, tmp_path / "submitted" / "wrong" / "l3" / lesson.name)
+    nbgrader("db", "student", "add", "wrong")
+    nbgrader("autograde", "l3", "--force")
+    checks = sum(role(c) == "self-check" for c in teacher.cells)
+    written = 2 * sum(role(c) == "written" for c in teacher.cells)
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+        graded = gradebook.find_submission("l3", "wrong")
+        # Every other solution of the teacher's copy scores its check's point; the wrong kappa does not.
+        assert (graded.code_score, graded.max_code_score, graded.max_written_score) == (checks - 1, checks, written)
