@@ -645,3 +645,20 @@ def test_nbgrader_grades_a_lesson_end_to_end(tmp_path):
         graded = gradebook.find_submission("l3", "wrong")
         # Every other solution of the teacher's copy scores its check's point; the wrong kappa does not.
         assert (graded.code_score, graded.max_code_score, graded.max_written_score) == (checks - 1, checks, written)
+
+
+def test_crossed_schools_and_side_by_side(corpus):
+    groups = ("teacher", "external_partner")
+    crossed = helpers.crossed_schools(corpus, groups)
+    people = corpus.respondents.astype(str)
+    for school in sorted(people["school_id"].unique()):
+        here = people[(people["school_id"] == school) & people["role_group"].isin(groups)]
+        full = all(((here["role_group"] == g) & (here["interviewer"] == i)).any()
+                   for g in groups for i in set(people["interviewer"]))
+        assert (school in crossed) == full
+    side = helpers.side_by_side(corpus, groups, crossed)
+    assert set(side.index.get_level_values("school_id")) == set(crossed)
+    words = corpus.segments.groupby("respondent_id", observed=True)["words"].sum()
+    held = people[people["school_id"].isin(crossed) & people["role_group"].isin(groups)]
+    assert side["words"].to_numpy().sum() == words.reindex(held["respondent_id"]).fillna(0).sum()
+    assert helpers.crossed_schools(corpus.subset(schools=["S2"]), groups) == []

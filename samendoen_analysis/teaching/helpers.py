@@ -314,6 +314,64 @@ def reconstruction_budgets(folder: Path = RECONSTRUCTION_DIR) -> pd.DataFrame | 
                          "budget": table.drop(columns="respondent_id").sum(axis=1)})
 
 
+def crossed_schools(corpus: Corpus, groups: Iterable[str]) -> list[str]:
+    """Schools in which every interviewer held at least one interview of every one of the role groups.
+
+    In such a school an interviewer difference can be compared within one school and one role:
+    the design is crossed there.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    groups : iterable of str
+        Role groups, such as the two compared.
+
+    Returns
+    -------
+    list of str
+        School ids, sorted.
+    """
+    groups = list(groups)
+    people = corpus.respondents.astype(str)
+    people = people[people["role_group"].isin(groups)]
+    interviewers = set(corpus.respondents["interviewer"].astype(str))
+    held = people.groupby("school_id")[["role_group", "interviewer"]].apply(
+        lambda p: set(zip(p["role_group"], p["interviewer"], strict=True)))
+    return sorted(school for school, cells in held.items()
+                  if all((g, i) in cells for g in groups for i in interviewers))
+
+
+def side_by_side(corpus: Corpus, groups: Iterable[str], schools: Iterable[str]) -> pd.DataFrame:
+    """Words per interview, and the reconstruction's word budget where shipped, by school, role and interviewer.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        A loaded corpus.
+    groups : iterable of str
+        Role groups.
+    schools : iterable of str
+        Schools, typically :func:`crossed_schools`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``school_id``, ``role_group``); columns (``words`` or ``budget``, interviewer).
+    """
+    people = corpus.respondents.astype(str)
+    people = people[people["role_group"].isin(list(groups)) & people["school_id"].isin(list(schools))]
+    words = corpus.segments.groupby(corpus.segments["respondent_id"].astype(str))["words"].sum()
+    people = people.assign(words=people["respondent_id"].map(words).fillna(0))
+    values = ["words"]
+    budgets = reconstruction_budgets()
+    if budgets is not None:
+        people = people.merge(budgets, on="respondent_id", how="left")
+        values.append("budget")
+    return people.pivot_table(index=["school_id", "role_group"], columns="interviewer", values=values,
+                              aggfunc="sum")
+
+
 def lenses(corpus: Corpus) -> list[str]:
     """The lens ids in codebook order."""
     return base_codes(corpus.codebook, "lens")
@@ -321,6 +379,7 @@ def lenses(corpus: Corpus) -> list[str]:
 
 __all__ = [
     "LEVEL_NAMES", "agreement_at_levels", "as_code_ids", "code_id", "code_names", "codings_with_context",
-    "compare_with_consensus", "consensus_codes", "exercise_segments", "group_of", "identifiers_in", "lens_of",
-    "lenses", "level_name", "people_and_schools", "reconstruction_budgets", "segments_with_context", "two_coders"
+    "compare_with_consensus", "consensus_codes", "crossed_schools", "exercise_segments", "group_of",
+    "identifiers_in", "lens_of", "lenses", "level_name", "people_and_schools", "reconstruction_budgets",
+    "segments_with_context", "side_by_side", "two_coders"
 ]
