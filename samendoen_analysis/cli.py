@@ -91,10 +91,27 @@ def _export_qdpx(args: argparse.Namespace) -> int:
 
 
 def _student_copies(args: argparse.Namespace) -> int:
-    from samendoen_analysis.teaching.lessons import write_student_copies
+    from samendoen_analysis.teaching.student import write_student_copies
 
     for path in write_student_copies(out_dir=args.out):
         print(f"wrote {path.parent.name}/{path.name}")
+    return 0
+
+
+def _sync_notebooks(args: argparse.Namespace) -> int:
+    from samendoen_analysis.paths import NOTEBOOKS_DIR
+    from samendoen_analysis.run.params import sync_parameters_cells
+
+    notebooks = sorted(NOTEBOOKS_DIR.glob("*.ipynb")) + sorted((NOTEBOOKS_DIR / "teaching").glob("*.ipynb"))
+    for path in sync_parameters_cells(notebooks):
+        print(f"updated the parameters cell of {path.relative_to(NOTEBOOKS_DIR)}")
+    return 0
+
+
+def _outputs_table(args: argparse.Namespace) -> int:
+    from samendoen_analysis.run.outputs import readme_table
+
+    print(readme_table(), end="")
     return 0
 
 
@@ -170,6 +187,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None,
                    help="data folder, relative to the current folder (default: the shipped data/)")
     p.set_defaults(func=_export_qdpx)
+    p = sub.add_parser("sync-notebooks", help="write the common parameters cell (run/params.py) into every notebook")
+    p.set_defaults(func=_sync_notebooks)
+    p = sub.add_parser("outputs-table", help="print the README's table of what each notebook writes")
+    p.set_defaults(func=_outputs_table)
     p = sub.add_parser("student-copies", help="generate the student copies of the lessons in notebooks/teaching/")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: notebooks/teaching/student/)")
     p.set_defaults(func=_student_copies)

@@ -74,3 +74,19 @@ def test_lift_is_the_one_way_to_go_from_sub_theme_to_lens(corpus):
     assert set(lifted) <= lenses
     assert voc.lift(corpus.codings["code_id"].astype(str), corpus.codebook, "subtheme").tolist() == \
         corpus.codings["code_id"].astype(str).tolist()
+
+
+def test_every_notebook_starts_its_parameters_from_the_one_declaration():
+    import nbformat
+
+    from samendoen_analysis.run.params import COMMON, parameters_cell
+
+    notebooks = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+    notebooks += sorted((PROJECT_ROOT / "notebooks" / "teaching").glob("*.ipynb"))
+    for path in notebooks:
+        cell = next(c for c in nbformat.read(path, as_version=4).cells if "parameters" in c.metadata.get("tags", []))
+        head = "\n".join(cell.source.splitlines()[:len(COMMON) + 1])
+        assert head == parameters_cell(), f"{path.name}: run `samendoen sync-notebooks`"
+    assert [p.name for p in COMMON if p.name in ("measure", "normalisation", "lang")] == ["measure", "normalisation",
+                                                                                         "lang"]
+    assert f"# {' | '.join(voc.MEASURES)}" in parameters_cell()

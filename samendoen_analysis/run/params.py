@@ -108,6 +108,50 @@ class NotebookParameter:
     comment: str
 
 
+COMMON = (
+    NotebookParameter("data_dir", "",
+                      "data folder; empty for the shipped data/ (relative paths start at the project root)"),
+    NotebookParameter("rounds", "", "interview rounds, comma-separated such as R1,R2; empty for all rounds"),
+    NotebookParameter("schools", "", "schools, comma-separated such as S1,S3; empty for all schools"),
+    NotebookParameter("compare", "teacher,external_partner", "the two role groups compared, comma-separated"),
+    NotebookParameter("measure", MEASURES[0], " | ".join(MEASURES)),
+    NotebookParameter("normalisation", NORMALISATIONS[0], " | ".join(NORMALISATIONS)),
+    NotebookParameter("lang", LANGUAGES[0], "language of table and figure labels: " + " | ".join(LANGUAGES)),
+    NotebookParameter("out_dir", "", "folder for tables/ and figures/; empty for output/ in the working directory "
+                      "(in JupyterLab: beside the notebook)"),
+)
+"""The parameters every analysis notebook and lesson declares: the one source of their ``parameters`` cell."""
+
+
+def parameters_cell() -> str:
+    """The common part of every notebook's ``parameters`` cell, written from :data:`COMMON`.
+
+    A notebook may declare parameters of its own after these lines; ``samendoen sync-notebooks``
+    rewrites the common part in every notebook, and a test checks that they agree.
+    """
+    lines = ["# Parameters (papermill: -p NAME VALUE). An empty text means all, or the default."]
+    lines += [f"{p.name}: str = {json.dumps(p.default)}  # {p.comment}" for p in COMMON]
+    return "\n".join(lines)
+
+
+def sync_parameters_cells(notebooks: Iterable[Path]) -> list[Path]:
+    """Rewrite the common part of each notebook's ``parameters`` cell; return the notebooks changed."""
+    import nbformat
+
+    changed = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if "parameters" in cell.metadata.get("tags", []):
+                own = cell.source.splitlines()[len(COMMON) + 1:]  # the notebook's own parameters
+                source = "\n".join([parameters_cell(), *own])
+                if source != cell.source:
+                    cell.source = source
+                    nbformat.write(nb, path)
+                    changed.append(path)
+    return changed
+
+
 def notebook_parameters(notebook: str | Path) -> dict[str, NotebookParameter]:
     """The parameters a notebook declares in its cell tagged ``parameters``, in order.
 
@@ -265,5 +309,6 @@ def parameter_help(notebooks: Iterable[str | Path], skip: Iterable[str] = ()) ->
     return "\n".join(lines)
 
 
-__all__ = ["NotebookParameter", "ParameterError", "Selection", "as_list", "check_choices",
-           "check_parameters", "check_run_parameters", "notebook_parameters", "parameter_help"]
+__all__ = ["COMMON", "NotebookParameter", "ParameterError", "Selection", "as_list", "check_choices",
+           "check_parameters", "check_run_parameters", "notebook_parameters", "parameter_help", "parameters_cell",
+           "sync_parameters_cells"]

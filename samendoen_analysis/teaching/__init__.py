@@ -1,1 +1,2 @@
-"""The teaching track: self-checks called by name from the lessons, and generated student copies."""
+"""The teaching track: self-checks called by name (``checks``), table helpers for students (``helpers``),
+student copies with nbgrader metadata (``student``); ``lessons`` keeps the first edition's import path."""

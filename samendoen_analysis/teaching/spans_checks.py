@@ -1,4 +1,4 @@
-"""Self-checks of lesson 3's exercise on boundaries: segment-level against span-level agreement.
+"""The two levels of lesson 3's exercise on boundaries, recomputed for its self-check ``boundary_gap``.
 
 The exercise asks how much two coders agree when their codes are compared per paragraph (the
 segment level) and when their own stretches are matched by overlap (the span level, as MAXQDA
@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
-
-from samendoen_analysis.teaching.lessons import check
 
 PARAGRAPH_BREAK = "\n\n"
 
@@ -57,25 +55,3 @@ def span_level_share(spans: pd.DataFrame, coders: tuple[str, str], threshold: fl
                 matched += 1
                 break
     return 100 * matched / len(rows) if rows else float("nan")
-
-
-def boundary_gap_check(
-    answer: object, spans: pd.DataFrame, texts: Mapping[str, str], coders: tuple[str, str], threshold: float = 0.9
-) -> None:
-    """Check the answer to "how many percentage points lower is agreement at span level?".
-
-    Parameters
-    ----------
-    answer : object
-        The student's number of percentage points (segment level minus span level).
-    spans : pandas.DataFrame
-        Columns ``source``, ``coder``, ``start``, ``end``, ``code_id``.
-    texts : mapping of str to str
-        Each source's text; paragraphs are separated by a blank line.
-    coders : tuple of two str
-        The two coders compared.
-    threshold : float
-        Least overlap (intersection over union) for a match.
-    """
-    expected = segment_level_share(spans, texts, coders) - span_level_share(spans, coders, threshold)
-    check(answer, expected, tolerance=0.5, what="percentage points between segment and span level")
