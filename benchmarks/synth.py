@@ -71,7 +71,7 @@ def generate_corpus(folder: str | Path, n_segments: int, seed: int = 0, source: 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
-    for name in ("codebook.csv", "claims.csv", "datapackage.json"):
+    for name in ("codebook.csv", "claims.csv", "coders.csv", "datapackage.json"):
         shutil.copyfile(source / name, folder / name)
     vocabulary, lengths = _vocabulary(source)
     codebook = pd.read_csv(source / "codebook.csv", dtype=str, keep_default_na=False)

@@ -32,7 +32,7 @@ def write_tiny_corpus(
     (respondent_id, text, ';'-separated codes).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("codebook.csv", "claims.csv", "datapackage.json"):
+    for name in ("codebook.csv", "claims.csv", "coders.csv", "datapackage.json"):
         shutil.copy(DATA_DIR / name, folder / name)
     schools = sorted({school for school, _ in respondents.values()})
     _write(

@@ -30,7 +30,7 @@ def build(out: Path = HERE / "R2-ronde-twee.qdpx") -> Path:
         rows = list(csv.DictReader(fh))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for name in ("codebook.csv", "claims.csv", "datapackage.json"):
+        for name in ("codebook.csv", "claims.csv", "coders.csv", "datapackage.json"):
             shutil.copy(DATA_DIR / name, folder / name)
         _write(
             folder / "schools.csv",

@@ -22,7 +22,7 @@ from samendoen_analysis.data.words import count_words_series
 from samendoen_analysis.paths import resolve_data_dir
 
 ROLE_GROUPS = ("teacher", "external_partner", "support_staff", "management")
-TABLES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
+TABLES = ("schools", "respondents", "coders", "codebook", "segments", "codings", "independent_codings", "claims")
 _INTEGER = {"codebook": ["order"], "segments": ["position"]}
 
 
@@ -32,7 +32,7 @@ class Corpus:
 
     Attributes
     ----------
-    schools, respondents, codebook, segments, codings, independent_codings, claims : DataFrame
+    schools, respondents, coders, codebook, segments, codings, independent_codings, claims : DataFrame
         One table per file; ``segments`` has an extra ``words`` column.
     notes : tuple of str
         Irregularities that were accepted while reading (for example a semicolon separator).
@@ -42,6 +42,7 @@ class Corpus:
 
     schools: pd.DataFrame
     respondents: pd.DataFrame
+    coders: pd.DataFrame
     codebook: pd.DataFrame
     segments: pd.DataFrame
     codings: pd.DataFrame
@@ -106,6 +107,7 @@ def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
 
     descriptor_path = data_dir / "datapackage.json"
     descriptor = load_descriptor(descriptor_path)
+    integrity.check_resources(descriptor, descriptor_path, TABLES)
     tables = {}
     for name in TABLES:
         res = resource(descriptor, name)
@@ -117,18 +119,16 @@ def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
 
 
 def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str] | None) -> None:
+    from samendoen_analysis.data.schema import load_descriptor
+
     t = tables
     file = {name: data_dir / f"{name}.csv" for name in TABLES}
+    integrity.check_foreign_keys(t, load_descriptor(data_dir / "datapackage.json"), data_dir)
     integrity.check_codebook_tree(t["codebook"], file["codebook"])
-    integrity.check_reference(t["respondents"], "school_id", t["schools"]["school_id"], file["respondents"],
-                              "schools.csv")
-    integrity.check_reference(t["segments"], "respondent_id", t["respondents"]["respondent_id"], file["segments"],
-                              "respondents.csv")
     for name in ("codings", "independent_codings"):
-        integrity.check_reference(t[name], "segment_id", t["segments"]["segment_id"], file[name], "segments.csv")
-        integrity.check_reference(t[name], "code_id", t["codebook"]["code_id"], file[name], "codebook.csv")
         integrity.check_codable(t[name], t["codebook"], file[name])
-    integrity.check_reference(t["claims"], "code_id", t["codebook"]["code_id"], file["claims"], "codebook.csv")
+    integrity.check_coders(t["independent_codings"], t["coders"], file["independent_codings"])
+    integrity.check_claims(t["claims"], t["codebook"], ROLE_GROUPS, file["claims"])
     integrity.check_segments(t["segments"], t["respondents"], t["codings"], file["segments"])
     integrity.check_anonymised(t["segments"], file["segments"], deny)
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.data.corpus import load_corpus
+from samendoen_analysis.data.corpus import TABLES, load_corpus
 from samendoen_analysis.data.csvio import read_table
 from samendoen_analysis.data.schema import field_names, load_descriptor, resource
 from samendoen_analysis.errors import DataError
 
-TABLE_FILES = ("schools", "respondents", "codebook", "segments", "codings", "independent_codings", "claims")
+TABLE_FILES = TABLES
 
 
 def read_raw(data_dir: Path) -> dict[str, pd.DataFrame]:

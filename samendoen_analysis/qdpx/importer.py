@@ -215,6 +215,17 @@ def _new_tables(
         for s, p in {p["school_id"]: p for p in people.values()}.items()
         if s not in set(raw["schools"]["school_id"])
     ]
+    # A QDA user who coded on their own becomes a declared coder (independent_codings.coder
+    # refers to coders.csv); who they are is for the researcher to fill in.
+    coders = [
+        {
+            "coder_id": c,
+            "kind": "independent",
+            "description_nl": f"QDA-gebruiker '{c}' (geïmporteerd, ronde {round_id})",
+            "description_en": f"QDA user '{c}' (imported, round {round_id})",
+        }
+        for c in sorted({r["coder"] for r in rows["independent_codings"]} - set(raw["coders"]["coder_id"]))
+    ]
     codebook = raw["codebook"]
     if not new_codes.empty:
         start = pd.to_numeric(codebook["order"]).max() + 1
@@ -229,6 +240,7 @@ def _new_tables(
     return {
         "schools": table("schools", raw["schools"], schools),
         "respondents": table("respondents", raw["respondents"][~old_people], respondents.to_dict("records")),
+        "coders": table("coders", raw["coders"], coders),
         "codebook": codebook[raw["codebook"].columns],
         "segments": table("segments", raw["segments"][~old_segments], rows["segments"]),
         "codings": table("codings", keep("codings"), rows["codings"]),
