@@ -14,8 +14,14 @@ from samendoen_analysis.paths import RESULTS_DIR
 def _validate(args: argparse.Namespace) -> int:
     from samendoen_analysis.analysis.summary import corpus_summary
     from samendoen_analysis.data.corpus import load_corpus
+    from samendoen_analysis.data.store import needs_recovery, recover
+    from samendoen_analysis.paths import resolve_data_dir
 
-    corpus = load_corpus(args.data_dir, deny_list=args.deny_list)
+    folder = resolve_data_dir(args.data_dir)
+    if needs_recovery(folder):  # a writer was killed, or is running: finish or wait for it first
+        for note in recover(folder):
+            print(f"note: {note}")
+    corpus = load_corpus(folder, deny_list=args.deny_list)
     for note in corpus.notes:
         print(f"note: {note}")
     print(corpus_summary(corpus))
@@ -55,6 +61,7 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         replace=args.replace,
         keep_new_codes=args.keep_new_codes,
         text_from_selection_names=args.text_from_selection_names,
+        **({"wait": args.wait} if args.wait is not None else {}),
     )
     print(report)
     return 0
@@ -100,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data", type=Path, default=None, help="data folder (default: the shipped data/)")
     p.add_argument("--replace", action="store_true", help="replace an existing round with this id")
     p.add_argument("--keep-new-codes", action="store_true", help="add unmapped codes to the codebook")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait while another run writes to the data folder (default: 30)")
     p.add_argument(
         "--text-from-selection-names",
         action="store_true",

@@ -170,6 +170,7 @@ def load_corpus(data_dir: str | Path | None = None, deny_list: str | Path | None
         On the first invalid file, line and column, with what to do about it.
     """
     folder = resolve_data_dir(data_dir)
+    integrity.check_no_interrupted_write(folder)
     if not deny_list:
         cached = _cached(folder)
         if cached is not None:

@@ -26,6 +26,8 @@ CLAIM_TESTS = {
 }
 
 
+# While a writer moves its files in, this journal names them (see data/store.py).
+JOURNAL = ".samendoen-commit.json"
 # The bracketed marker that replaces each kind of identifier in a transcript.
 MARKERS = {"email": "e-mail", "url": "website", "iban": "rekeningnummer", "bsn": "BSN", "phone": "telefoonnummer",
            "postcode": "postcode", "name": "naam"}
@@ -63,6 +65,16 @@ def check_reference(
         raise DataError(
             file, f"'{value}' does not exist in {parent_file}.",
             f"use an id from {parent_file}, or add '{value}' there first.", line=bad + 2, column=column,
+        )
+
+
+def check_no_interrupted_write(folder: Path) -> None:
+    """Refuse a folder whose last write was killed while moving its files in (some old, some new)."""
+    if (folder / JOURNAL).exists():
+        raise DataError(
+            folder / JOURNAL, "a write into this folder was interrupted while it moved its files in, so some "
+            "tables are new and some old.", f"run `samendoen validate {folder}` (or any import into it), "
+            "which finishes that write first.",
         )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from samendoen_analysis.data.csvio import read_table
 from samendoen_analysis.data.integrity import CODABLE_KINDS
-from samendoen_analysis.data.store import read_raw, replace_tables
+from samendoen_analysis.data.store import WAIT_SECONDS, locked, read_raw, replace_tables
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.paths import resolve_data_dir
 from samendoen_analysis.qdpx.read import Project, check_offsets, cut, detect_counting, norm_guid, read_qdpx
@@ -276,6 +276,7 @@ def import_qdpx(
     replace: bool = False,
     keep_new_codes: bool = False,
     text_from_selection_names: bool = False,
+    wait: float = WAIT_SECONDS,
 ) -> str:
     """Append the coded selections of a REFI-QDA project to a data folder as a new round.
 
@@ -298,6 +299,8 @@ def import_qdpx(
         Add codes that match nothing to the codebook as tags instead of refusing them.
     text_from_selection_names : bool
         Take a selection's text from its name when its source file is missing.
+    wait : float
+        Seconds to wait while another run writes to the folder before refusing.
 
     Returns
     -------
@@ -313,17 +316,21 @@ def import_qdpx(
     project = read_qdpx(file, names_for_missing=text_from_selection_names)
     counting, by_points, by_units = detect_counting(project)
     check_offsets(file, project, counting)
-    raw = read_raw(folder)
-    people = _respondents(file, project, Path(respondents) if respondents else None)
-    _check_round(file, raw, round_id, people, replace)
-    code_map, new_codes = _code_map(file, project, raw["codebook"], Path(codes) if codes else None, keep_new_codes)
-    rows = _segments(project, round_id, counting, people, code_map)
-    changed = replace_tables(folder, _new_tables(raw, round_id, people, new_codes, rows))
+    # The folder is locked from reading it to writing it: another import in between would
+    # otherwise be overwritten with tables computed from what it read before.
+    with locked(folder, wait) as recovered:
+        raw = read_raw(folder)
+        people = _respondents(file, project, Path(respondents) if respondents else None)
+        _check_round(file, raw, round_id, people, replace)
+        code_map, new_codes = _code_map(file, project, raw["codebook"], Path(codes) if codes else None, keep_new_codes)
+        rows = _segments(project, round_id, counting, people, code_map)
+        changed = replace_tables(folder, _new_tables(raw, round_id, people, new_codes, rows))
     memos = len(project.selections) - len(_coded(project))
     merged = len(_coded(project)) - len(rows["segments"])
     from_names = sum(s.source not in project.texts for s in _coded(project))
     return "\n".join(
         [
+            *(f"note: {note}" for note in recovered),
             f"imported {file.name} as round {round_id} into {folder}",
             f"respondents: {len({p['respondent_id'] for p in people.values()})}, segments: {len(rows['segments'])}, "
             f"codings: {len(rows['codings'])}, independent codings: {len(rows['independent_codings'])}",
