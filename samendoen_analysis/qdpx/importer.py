@@ -58,7 +58,8 @@ def _respondents(file: Path, project: Project, mapping: Path | None) -> dict[str
     missing = [
         project.sources[g]
         for g in coded
-        if g not in by_source or not all(by_source[g].get(a) for a in ("respondent_id", "school_id", "role_group"))
+        if g not in by_source
+        or not all(by_source[g].get(a) for a in ("respondent_id", "school_id", "role_group", "role_nl"))
     ]
     if missing:
         raise DataError(

@@ -175,6 +175,8 @@ def _parse(path: Path, data: bytes, entry: str) -> Element:
             path, f"{entry} is not well-formed XML ({exc}).", _FIX_EXPORT, line=line,
             column=None if column is None else f"{entry} character {column + 1}",
         ) from None
+    except LookupError as exc:  # an XML declaration naming an encoding Python does not know
+        raise DataError(path, f"{entry} declares an unknown encoding ({exc}).", _FIX_EXPORT) from None
 
 
 def _codes(element: Element, parent: str | None, out: dict[str, Code]) -> None:
