@@ -42,7 +42,7 @@ TABLE_FILES = TABLES
 LOCK = ".samendoen.lock"
 WAIT_SECONDS = 30.0
 _STAGED = ".{}.new"
-_held: dict[Path, int] = {}  # folders this process holds the lock of (the lock is re-entrant)
+_held: set[Path] = set()  # folders this process holds the lock of (the lock is re-entrant)
 
 
 def read_raw(data_dir: Path) -> dict[str, pd.DataFrame]:
@@ -195,7 +195,7 @@ def locked(data_dir: Path, timeout: float = WAIT_SECONDS) -> Iterator[list[str]]
     except OSError as exc:
         raise DataError(folder, f"the lock file cannot be created ({exc.strerror}).",
                         "check that the data folder exists and that you may write in it.") from None
-    _held[folder] = fd
+    _held.add(folder)
     try:
         previous = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
         notes = []
@@ -206,7 +206,7 @@ def locked(data_dir: Path, timeout: float = WAIT_SECONDS) -> Iterator[list[str]]
         os.fsync(fd)
         yield notes + _recover(folder)
     finally:
-        del _held[folder]
+        _held.discard(folder)
         path.unlink(missing_ok=True)
         os.close(fd)
 

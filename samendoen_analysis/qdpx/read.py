@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree.ElementTree import Element, ParseError
@@ -135,7 +136,9 @@ def _read_entry(path: Path, archive: _SafeZip, name: str) -> bytes:
     try:
         with archive.open(name) as fh:
             data = fh.read(MAX_ENTRY_BYTES + 1)
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+    # zlib.error: damaged compressed data; NotImplementedError: an unknown compression method;
+    # RuntimeError: an encrypted entry.
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError) as exc:
         raise DataError(
             path, f"the entry '{name}' cannot be read; the file is damaged or truncated ({exc}).", _FIX_EXPORT
         ) from None
