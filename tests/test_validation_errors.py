@@ -293,3 +293,20 @@ def test_every_identifier_is_reported_at_once(data_copy):
     assert f"line {second}: a bank account number (IBAN" in message and "phone number" in message
     for secret in ("111222333", "0417 1643", "12345678"):
         assert secret not in message  # excerpts are masked
+
+
+def test_an_imported_qda_user_is_declared_as_an_independent_coder(data_copy, tmp_path):
+    from samendoen_analysis.qdpx.importer import import_qdpx
+
+    from .qdpx_helpers import END, START, G, case, codes_map, coding, project, selection, source, write_zip
+    from .qdpx_helpers import TEXT as QDPX_TEXT
+
+    users = f'<User guid="{G[3]}" name="I1"/><User guid="{G[13]}" name="Jan de Vries"/>'
+    both = selection(G[5], START, END, coding(G[6], G[1], G[3]) + coding(G[12], G[2], G[13]))
+    path = write_zip(tmp_path / "k.qdpx", {"project.qde": project(source(selections=both), case(G[4]), users=users),
+                                          "sources/a.txt": QDPX_TEXT})
+    import_qdpx(path, "R2", data_dir=data_copy, codes=codes_map(tmp_path, {"Topdown": "obstacles.top_down"}))
+    coders = load_corpus(data_copy).coders.set_index("coder_id")
+    assert coders.loc["Jan_de_Vries", "kind"] == "independent"
+    assert "QDA user 'Jan_de_Vries' (imported, round R2)" == coders.loc["Jan_de_Vries", "description_en"]
+    assert list(coders.index[:3]) == ["I1", "I2", "consensus"]  # the declared ones are kept, in order
