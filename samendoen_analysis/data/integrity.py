@@ -141,8 +141,9 @@ def _claim_problem(claim, rule: dict, kinds: dict[str, str], role_groups: tuple[
     low, high = rule["groups"]
     if len(groups) < low or (high is not None and len(groups) > high):
         count = f"exactly {low}" if low == high else f"at least {low}"
+        example = "teacher;external_partner" if rule["group_kind"] == "role" else "obstacles"
         return ("groups", f"it needs {count} ';'-separated entries in groups, not {len(groups)}.",
-                "write them as 'teacher;external_partner'.")
+                f"write them as '{example}'.")
     allowed = role_groups if rule["group_kind"] == "role" else tuple(c for c, k in kinds.items() if k == "lens")
     wrong = [g for g in groups if g not in allowed]
     if wrong:
