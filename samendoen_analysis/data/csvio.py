@@ -42,7 +42,10 @@ def _decode(path: Path, raw: bytes, notes: list[str]) -> str:
 
 
 def _header_fields(first_line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([first_line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error:  # not a header at all (a stray quote, an enormous field): it matches nothing
+        return []
 
 
 def _choose_delimiter(path: Path, text: str, expected: list[str], notes: list[str]) -> str:
