@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: reproduce test check validate notebooks reference lab bench clean student-copies constraints
+.PHONY: reproduce test check validate notebooks reference lab bench clean student-copies constraints fuzz
 
 # constraints.txt pins every package to the version the tests ran with, so that two machines
 # install the same versions and get byte-identical tables and figures.
@@ -32,6 +32,11 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check samendoen_analysis tests benchmarks examples
 	$(BIN)/pytest
+
+## fuzz: the fuzz tests with many more examples and a random seed (make fuzz FUZZ_EXAMPLES=5000)
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	SAMENDOEN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SAMENDOEN_FUZZ_RANDOM=1 $(BIN)/pytest tests/test_fuzz.py -p no:nbval -o addopts="-p no:cacheprovider" -q
 
 ## validate: check the shipped data and print a summary
 validate: $(STAMP)

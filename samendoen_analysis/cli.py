@@ -25,8 +25,14 @@ Run "samendoen COMMAND --help" for the options of one command.
 def _validate(args: argparse.Namespace) -> int:
     from samendoen_analysis.analysis.summary import corpus_summary
     from samendoen_analysis.data.corpus import load_corpus
+    from samendoen_analysis.data.store import needs_recovery, recover
+    from samendoen_analysis.paths import resolve_data_dir
 
-    corpus = load_corpus(args.data_dir, deny_list=args.deny_list)
+    folder = resolve_data_dir(args.data_dir)
+    if needs_recovery(folder):  # a writer was killed, or is running: finish or wait for it first
+        for note in recover(folder):
+            print(f"note: {note}")
+    corpus = load_corpus(folder, deny_list=args.deny_list)
     for note in corpus.notes:
         print(f"note: {note}")
     print(corpus_summary(corpus))
@@ -77,6 +83,7 @@ def _import_qdpx(args: argparse.Namespace) -> int:
         text_from_selection_names=args.text_from_selection_names,
         consensus_user=args.consensus_user,
         redact=args.redact,
+        **({"wait": args.wait} if args.wait is not None else {}),
     )
     print(report)
     return 0
@@ -175,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="the User whose codings are the consensus, or 'none' when every User coded on their own")
     p.add_argument("--redact", action="store_true",
                    help="replace links, e-mail addresses, phone numbers and postcodes by markers, with a report")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait while another run writes to the data folder (default: 30)")
     p.add_argument(
         "--text-from-selection-names",
         action="store_true",

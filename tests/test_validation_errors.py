@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 import pytest
 
 from samendoen_analysis import DataError, load_corpus
+from samendoen_analysis.paths import DATA_DIR
 from samendoen_analysis.vocabulary import ROLE_GROUPS
 
 
@@ -229,3 +233,121 @@ def test_deny_list_names_are_refused(data_copy, tmp_path):
     err = _error(data_copy, deny_list=deny)
     assert (Path(err.file).name, err.line, err.column) == ("segments.csv", line, "text")
     assert "deny-list" in str(err)
+
+
+def _foreign_keys():
+    descriptor = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    for res in descriptor["resources"]:
+        for key in res["schema"].get("foreignKeys", []):
+            yield res["path"], key["fields"][0], key["reference"]["resource"] or res["name"]
+
+
+@pytest.mark.parametrize("path, column, parent", list(_foreign_keys()))
+def test_every_foreign_key_of_the_descriptor_is_checked(data_copy, path, column, parent):
+    table = data_copy / path
+    header = _lines(table)[0].split(",")
+    lines = [line for line in _lines(table) if line]
+    if len(lines) == 1:  # an empty table (coder_spans of the shipped round): add a valid row to break
+        lines.append("S1-DIR,I1,0,5,ideal.culture")
+    # The last row where the reference is set (a lens or tag has no parent_id).
+    line = max(i for i, text in enumerate(lines[1:], start=2) if next(csv.reader([text]))[header.index(column)])
+    fields = next(csv.reader([lines[line - 1]]))
+    fields[header.index(column)] = "NOSUCHID"
+    lines[line - 1] = _csv_line(fields)
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == (path, line, column)
+    assert f"'NOSUCHID' does not exist in {parent}.csv" in str(err)
+
+
+def _csv_line(fields: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(fields)
+    return out.getvalue()
+
+
+def test_undeclared_coder_is_refused(data_copy):
+    sid, _ = _first_segment(data_copy)
+    line = _append(data_copy / "independent_codings.csv", f"{sid},I3,ideal.culture")
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == ("independent_codings.csv", line, "coder")
+    assert "'I3' does not exist in coders.csv" in str(err)
+
+
+def test_consensus_is_not_an_independent_coder(data_copy):
+    sid, _ = _first_segment(data_copy)
+    line = _append(data_copy / "independent_codings.csv", f"{sid},consensus,ideal.culture")
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == ("independent_codings.csv", line, "coder")
+    assert "kind 'consensus'" in str(err) and "I1, I2" in err.fix
+
+
+def test_coder_kind_is_an_enum(data_copy):
+    _edit(data_copy / "coders.csv", 2, "I1,independent,", "I1,zelfstandig,")
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == ("coders.csv", 2, "kind")
+
+
+def test_a_folder_without_the_coders_resource_is_refused(data_copy):
+    descriptor = json.loads((data_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "coders"]
+    (data_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    err = _error(data_copy)
+    assert Path(err.file).name == "datapackage.json" and "coders" in str(err)
+
+
+@pytest.mark.parametrize(
+    "claim, old, new, column, message",
+    [
+        ("C1", "C1,ideal,top_code,", "C1,ideal.culture,top_code,", "code_id", "is a subtheme"),
+        ("C2", "ratio,external_partner;teacher,", "ratio,external_partner,", "groups", "exactly 2"),
+        ("C3", "ratio,teacher;external_partner,", "ratio,teacher;pupil,", "groups", "'pupil' is not a role group"),
+        ("C4", "external_partner,,1.25,", "external_partner,,,", "threshold", "needs a threshold"),
+        ("C6", "share_of_code,teacher,,0.5,", "share_of_code,teacher,,50,", "threshold", "cannot exceed 1"),
+        ("C7", "teacher,corona.infection_fear;", "teacher,corona.fear;", "subcodes", "'corona.fear' does not exist"),
+        ("C7", "teacher,corona.infection_fear;corona.absence,", "teacher,,", "subcodes", "needs the sub-codes"),
+        ("C1", "teacher;external_partner,,,", "teacher;external_partner,,1.25,", "threshold", "takes no threshold"),
+    ],
+)
+def test_claims_are_checked_against_their_test(data_copy, claim, old, new, column, message):
+    path = data_copy / "claims.csv"
+    line = next(i for i, text in enumerate(_lines(path), start=1) if text.startswith(f"{claim},"))
+    _edit(path, line, old, new)
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == ("claims.csv", line, column)
+    assert message in str(err) and f"claim '{claim}'" in str(err)
+
+
+def test_every_identifier_is_reported_at_once(data_copy):
+    first = _append(data_copy / "segments.csv",
+                    "Z998,S1-TEA1,R1,998,Mijn BSN is 111222333 zeg maar.,reconstructed,,true")
+    text = "Stort het op NL91 ABNA 0417 1643 00, of bel 0031 6 12345678."
+    second = _append(data_copy / "segments.csv", f'Z999,S1-TEA1,R1,999,"{text}",reconstructed,,true')
+    _append(data_copy / "codings.csv", "Z998,ideal.culture")
+    _append(data_copy / "codings.csv", "Z999,ideal.culture")
+    err = _error(data_copy)
+    assert (Path(err.file).name, err.line, err.column) == ("segments.csv", first, "text")
+    message = str(err)
+    assert "3 identifying detail(s)" in message
+    assert f"line {first}: a citizen service number (BSN" in message
+    assert f"line {second}: a bank account number (IBAN" in message and "phone number" in message
+    for secret in ("111222333", "0417 1643", "12345678"):
+        assert secret not in message  # excerpts are masked
+
+
+def test_an_imported_qda_user_is_declared_as_an_independent_coder(data_copy, tmp_path):
+    from samendoen_analysis.qdpx.importer import import_qdpx
+
+    from .qdpx_helpers import END, START, G, case, codes_map, coding, project, selection, source, write_zip
+    from .qdpx_helpers import TEXT as QDPX_TEXT
+
+    users = f'<User guid="{G[3]}" name="I1"/><User guid="{G[13]}" name="Jan de Vries"/>'
+    both = selection(G[5], START, END, coding(G[6], G[1], G[3]) + coding(G[12], G[2], G[13]))
+    path = write_zip(tmp_path / "k.qdpx", {"project.qde": project(source(selections=both), case(G[4]), users=users),
+                                          "sources/a.txt": QDPX_TEXT})
+    import_qdpx(path, "R2", data_dir=data_copy, codes=codes_map(tmp_path, {"Topdown": "obstacles.top_down"}),
+                consensus_user="I1")
+    coders = load_corpus(data_copy).coders.set_index("coder_id")
+    assert coders.loc["Jan-de-Vries", "kind"] == "independent"
+    assert coders.loc["Jan-de-Vries", "description_en"] == "User 'Jan de Vries' of k.qdpx"
+    assert list(coders.index[:3]) == ["I1", "I2", "consensus"]  # the declared ones are kept, in order

@@ -37,7 +37,7 @@ class Corpus:
 
     Attributes
     ----------
-    schools, respondents, codebook, segments, codings, independent_codings, claims : DataFrame
+    schools, respondents, coders, codebook, segments, codings, independent_codings, claims : DataFrame
         One table per file; ``segments`` has an extra ``words`` column.
     coder_spans : DataFrame
         Each coder's own coded stretches (``respondent_id``, ``coder``, ``start``, ``end``,
@@ -119,6 +119,7 @@ def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
 
     descriptor_path = data_dir / "datapackage.json"
     descriptor = load_descriptor(descriptor_path)
+    integrity.check_resources(descriptor, descriptor_path, TABLES)
     tables = {}
     for name in TABLES:
         res = resource(descriptor, name)
@@ -133,24 +134,17 @@ def _read_all(data_dir: Path, notes: list[str]) -> dict[str, pd.DataFrame]:
 
 
 def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str] | None) -> None:
+    from samendoen_analysis.data.schema import load_descriptor
+
     t = tables
     file = {name: data_dir / table_file(name) for name in TABLES}
+    integrity.check_foreign_keys(t, load_descriptor(data_dir / "datapackage.json"), data_dir)
     integrity.check_codebook_tree(t["codebook"], file["codebook"])
-    integrity.check_reference(t["respondents"], "school_id", t["schools"]["school_id"], file["respondents"],
-                              "schools.csv")
-    integrity.check_reference(t["segments"], "respondent_id", t["respondents"]["respondent_id"], file["segments"],
-                              "respondents.csv")
-    for name in ("codings", "independent_codings"):
-        integrity.check_reference(t[name], "segment_id", t["segments"]["segment_id"], file[name], "segments.csv")
-        integrity.check_reference(t[name], "code_id", t["codebook"]["code_id"], file[name], "codebook.csv")
+    for name in ("codings", "independent_codings", "coder_spans"):
         integrity.check_codable(t[name], t["codebook"], file[name])
-    integrity.check_reference(t["claims"], "code_id", t["codebook"]["code_id"], file["claims"], "codebook.csv")
-    spans = file["coder_spans"]
-    integrity.check_reference(t["coder_spans"], "respondent_id", t["respondents"]["respondent_id"], spans,
-                              "respondents.csv")
-    integrity.check_reference(t["coder_spans"], "code_id", t["codebook"]["code_id"], spans, "codebook.csv")
-    integrity.check_codable(t["coder_spans"], t["codebook"], spans)
-    integrity.check_spans(t["coder_spans"], interview_lengths(t["segments"]), spans)
+    integrity.check_spans(t["coder_spans"], interview_lengths(t["segments"]), file["coder_spans"])
+    integrity.check_coders(t["independent_codings"], t["coders"], file["independent_codings"])
+    integrity.check_claims(t["claims"], t["codebook"], ROLE_GROUPS, file["claims"])
     integrity.check_segments(t["segments"], t["respondents"], t["codings"], file["segments"])
     for name in ("codings", "independent_codings"):
         integrity.check_uncoded_talk(t["segments"], t[name], file[name])
@@ -195,6 +189,7 @@ def load_corpus(data_dir: str | Path | None = None, deny_list: str | Path | None
         On the first invalid file, line and column, with what to do about it.
     """
     folder = resolve_data_dir(data_dir)
+    integrity.check_no_interrupted_write(folder)
     if not deny_list:
         cached = _cached(folder)
         if cached is not None:

@@ -42,12 +42,18 @@ def _decode(path: Path, raw: bytes, notes: list[str]) -> str:
 
 
 def _header_fields(first_line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([first_line], delimiter=delimiter), [])
+    try:
+        return next(csv.reader([first_line], delimiter=delimiter), [])
+    except csv.Error:  # not a header at all (a stray quote, an enormous field): it matches nothing
+        return []
 
 
 def _choose_delimiter(path: Path, text: str, expected: list[str], notes: list[str]) -> str:
     end = text.find("\n")  # not text.split("\n", 1), which copies the whole rest of the file
     first = (text if end < 0 else text[:end]).rstrip("\r")
+    if "\r" in first:
+        raise DataError(path, "the lines end in a lone carriage return (as old Mac programs save), so the header "
+                        "runs into the data.", "save the file as 'CSV UTF-8 (comma delimited)'.", line=1)
     by_comma, by_semicolon = _header_fields(first, ","), _header_fields(first, ";")
     if set(by_comma) == set(expected):
         return ","
@@ -71,7 +77,15 @@ def _choose_delimiter(path: Path, text: str, expected: list[str], notes: list[st
 def _check_field_counts(path: Path, text: str, delimiter: str, expected: list[str]) -> None:
     """Refuse a row with more or fewer fields than the header (pandas would pad it silently)."""
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(path, f"this line cannot be read as CSV ({exc}).",
+                            "put values with line breaks in double quotes, or remove the stray character.",
+                            line=reader.line_num) from None
         if row and len(row) != len(expected):
             few = len(row) < len(expected)
             raise DataError(
@@ -135,5 +149,24 @@ def read_table(path: Path, expected: list[str], notes: list[str]) -> pd.DataFram
         _check_field_counts(path, text, delimiter, expected)
     source = io.BytesIO(utf8) if utf8 is not None else io.StringIO(text)
     del text
-    frame = pd.read_csv(source, sep=delimiter, dtype=str, keep_default_na=False, engine="c")
+    try:
+        frame = pd.read_csv(source, sep=delimiter, dtype=str, keep_default_na=False, engine="c")
+    except pd.errors.ParserError:
+        raise DataError(
+            path, "a quoted value is opened but never closed (a cut-off file, or a stray '\"').",
+            "close the quote or remove it; if the file was cut off, restore it.",
+            line=_unclosed_quote_line(path, raw, delimiter),
+        ) from None
     return frame[expected]
+
+
+def _unclosed_quote_line(path: Path, raw: bytes, delimiter: str) -> int | None:
+    """First line of the row in which the csv module, read strictly, runs out of data."""
+    reader = csv.reader(io.StringIO(_decode(path, raw, [])), delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        return start
+    return None

@@ -24,14 +24,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from samendoen_analysis.data.anonymisation import DESCRIPTIONS, MARKERS
 from samendoen_analysis.data.schema import field_names, load_descriptor, resource
-from samendoen_analysis.data.store import read_raw, replace_tables, write_table
+from samendoen_analysis.data.store import WAIT_SECONDS, locked, read_raw, replace_tables, write_table
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.paths import resolve_data_dir
 from samendoen_analysis.qdpx import cases
 from samendoen_analysis.qdpx.codes import code_map
 from samendoen_analysis.qdpx.read import Project, Selection, check_offsets, code_points, detect_counting, read_qdpx
-from samendoen_analysis.qdpx.redact import MARKERS, REPORT_COLUMNS, Hit, clean, find_hits, move
+from samendoen_analysis.qdpx.redact import REPORT_COLUMNS, Hit, clean, find_hits, move
 
 MARK = "samendoen-analysis "  # start of a selection Description written by the exporter
 SEPARATOR = "\n\n"
@@ -366,7 +367,7 @@ def _new_tables(raw: dict[str, pd.DataFrame], round_id: str, people: dict, new_c
 
 
 def _hits_error(file: Path, hits: list[Hit]) -> DataError:
-    lines = [f"source '{h.source}', character {h.start}: {h.kind} in '…{h.excerpt}…'" for h in hits]
+    lines = [f"source '{h.source}', character {h.start}: {DESCRIPTIONS[h.kind]} in '{h.excerpt}'" for h in hits]
     return DataError(
         file,
         f"the imported text holds {len(hits)} identifying detail(s), which the data package refuses:\n  "
@@ -399,6 +400,7 @@ def import_qdpx(
     text_from_selection_names: bool = False,
     consensus_user: str | None = None,
     redact: bool = False,
+    wait: float = WAIT_SECONDS,
 ) -> str:
     """Add the selections of a REFI-QDA project to a data folder as a round.
 
@@ -426,6 +428,8 @@ def import_qdpx(
         independently; needed when codings come from several Users.
     redact : bool
         Replace identifying details by markers and write ``redactions-<round>.csv`` beside the data.
+    wait : float
+        Seconds to wait while another run writes to the folder before refusing.
 
     Returns
     -------
@@ -444,40 +448,43 @@ def import_qdpx(
     _check_not_empty(file, project)
     counting, by_points, by_units = detect_counting(project)
     check_offsets(file, project, counting)
-    raw = read_raw(folder)
-    if round_id in set(raw["respondents"]["round"]) and not replace:
-        raise DataError(file, f"round '{round_id}' already exists in the data folder.",
-                        "choose a new round id, or pass --replace to replace that round.")
-    consensus, coder_ids = _coders(file, project, consensus_user, raw["coders"])
-    groups, coder_only = _plan(project, consensus)
-    selections = [s for g in groups for s in g.selections] + [s for s, _ in coder_only]
-    code_ids, new_codes = code_map(file, project, selections, raw["codebook"], Path(codes) if codes else None,
-                                   keep_new_codes)
-    descriptor = load_descriptor(folder / "datapackage.json")
-    columns = list(dict.fromkeys(field_names(resource(descriptor, "respondents"))
-                                 + field_names(resource(descriptor, "schools"))))
-    sources = list(dict.fromkeys(g.source for g in groups))
-    fields = {f["name"]: f.get("constraints", {}) for name in ("respondents", "schools")
-              for f in resource(descriptor, name)["schema"]["fields"]}
-    people = cases.respondents(file, project, Path(respondents) if respondents else None, sources,
-                               raw["respondents"], round_id, columns, fields)
-    _check_clash(file, raw, round_id, people)
-    built = _build(project, counting, groups, coder_only, people, code_ids, consensus, coder_ids, round_id, redact)
-    if built.hits and not redact:
-        raise _hits_error(file, built.hits)
-    if not built.rows["segments"]:
-        raise DataError(file, "no segment with text is left after reading the selections; nothing was imported.",
-                        "export again with the documents' texts and their codings included: "
-                        + export_hint(project) + ".")
-    tables = _new_tables(raw, round_id, people, new_codes, built,
-                         _new_coders(raw["coders"], consensus, coder_ids, project, file))
-    changed = replace_tables(folder, tables)
-    report = folder / f"redactions-{round_id}.csv"
-    if redact and built.hits:
-        write_table(report, pd.DataFrame(
-            [[h.source, str(h.start), h.kind, MARKERS[h.kind]] for h in built.hits], columns=REPORT_COLUMNS))
-    return _report(file, folder, round_id, project, people, built, counting, by_points, by_units, new_codes,
+    # The folder is locked from reading it to writing it: another import in between would be lost.
+    with locked(folder, wait) as recovered:
+        raw = read_raw(folder)
+        if round_id in set(raw["respondents"]["round"]) and not replace:
+            raise DataError(file, f"round '{round_id}' already exists in the data folder.",
+                            "choose a new round id, or pass --replace to replace that round.")
+        consensus, coder_ids = _coders(file, project, consensus_user, raw["coders"])
+        groups, coder_only = _plan(project, consensus)
+        selections = [s for g in groups for s in g.selections] + [s for s, _ in coder_only]
+        code_ids, new_codes = code_map(file, project, selections, raw["codebook"], Path(codes) if codes else None,
+                                       keep_new_codes)
+        descriptor = load_descriptor(folder / "datapackage.json")
+        columns = list(dict.fromkeys(field_names(resource(descriptor, "respondents"))
+                                     + field_names(resource(descriptor, "schools"))))
+        sources = list(dict.fromkeys(g.source for g in groups))
+        fields = {f["name"]: f.get("constraints", {}) for name in ("respondents", "schools")
+                  for f in resource(descriptor, name)["schema"]["fields"]}
+        people = cases.respondents(file, project, Path(respondents) if respondents else None, sources,
+                                   raw["respondents"], round_id, columns, fields)
+        _check_clash(file, raw, round_id, people)
+        built = _build(project, counting, groups, coder_only, people, code_ids, consensus, coder_ids, round_id, redact)
+        if built.hits and not redact:
+            raise _hits_error(file, built.hits)
+        if not built.rows["segments"]:
+            raise DataError(file, "no segment with text is left after reading the selections; nothing was imported.",
+                            "export again with the documents' texts and their codings included: "
+                            + export_hint(project) + ".")
+        tables = _new_tables(raw, round_id, people, new_codes, built,
+                             _new_coders(raw["coders"], consensus, coder_ids, project, file))
+        changed = replace_tables(folder, tables)
+        report = folder / f"redactions-{round_id}.csv"
+        if redact and built.hits:
+            rows = [[h.source, str(h.start), DESCRIPTIONS[h.kind], MARKERS[h.kind]] for h in built.hits]
+            write_table(report, pd.DataFrame(rows, columns=REPORT_COLUMNS))
+    text = _report(file, folder, round_id, project, people, built, counting, by_points, by_units, new_codes,
                    consensus, coder_ids, changed, report if redact and built.hits else None)
+    return "\n".join([*(f"note: {note}" for note in recovered), text])
 
 
 def _check_clash(file: Path, raw: dict[str, pd.DataFrame], round_id: str, people: dict) -> None:

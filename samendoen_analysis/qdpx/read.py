@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -141,7 +142,9 @@ def _read_entry(path: Path, archive: _SafeZip, name: str) -> bytes:
     try:
         with archive.open(name) as fh:
             data = fh.read(MAX_ENTRY_BYTES + 1)
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+    # zlib.error: damaged compressed data; NotImplementedError: an unknown compression method;
+    # RuntimeError: an encrypted entry.
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError) as exc:
         raise DataError(
             path, f"the entry '{name}' cannot be read; the file is damaged or truncated ({exc}).", _FIX_EXPORT
         ) from None
@@ -202,6 +205,8 @@ def _parse(path: Path, data: bytes, entry: str) -> Element:
             path, f"{entry} is not well-formed XML ({exc}).", _FIX_EXPORT, line=line,
             column=None if column is None else f"{entry} character {column + 1}",
         ) from None
+    except LookupError as exc:  # an XML declaration naming an encoding Python does not know
+        raise DataError(path, f"{entry} declares an unknown encoding ({exc}).", _FIX_EXPORT) from None
 
 
 def _codes(element: Element, parent: str | None, out: dict[str, Code]) -> None:
