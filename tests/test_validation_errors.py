@@ -351,3 +351,25 @@ def test_an_imported_qda_user_is_declared_as_an_independent_coder(data_copy, tmp
     assert coders.loc["Jan-de-Vries", "kind"] == "independent"
     assert coders.loc["Jan-de-Vries", "description_en"] == "User 'Jan de Vries' of k.qdpx"
     assert list(coders.index[:3]) == ["I1", "I2", "consensus"]  # the declared ones are kept, in order
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x7f"])
+def test_a_control_character_is_refused_with_its_place(data_copy, character):
+    text = f"Twee regels\nen een {character}teken"
+    last = _append(data_copy / "segments.csv", f'Z999,S1-TEA1,R1,999,"{text}",reconstructed,,true')
+    _append(data_copy / "codings.csv", "Z999,ideal.culture")
+    err = _error(data_copy)
+    # The row starts on the line before its last: the value spans two lines.
+    assert (Path(err.file).name, err.line, err.column) == ("segments.csv", last - 1, "text")
+    assert f"U+{ord(character):04X} at character 20" in str(err)
+
+
+def test_a_whole_transcript_in_one_cell_reads_and_counts(data_copy):
+    from samendoen_analysis.data.words import count_words
+
+    text = " ".join(f"woord{i % 97} en-zo" for i in range(400_000))  # about 5 MB in one cell
+    _append(data_copy / "segments.csv", f'Z999,S1-TEA1,R1,999,"{text}",reconstructed,,true')
+    _append(data_copy / "codings.csv", "Z999,ideal.culture")
+    corpus = load_corpus(data_copy)
+    words = corpus.segments.set_index("segment_id").loc["Z999", "words"]
+    assert len(text) > 5_000_000 and words == count_words(text) == 800_000

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,12 @@ from samendoen_analysis.errors import DataError
 
 BOM = b"\xef\xbb\xbf"
 MAX_FILE_BYTES = 2 * 1024**3
+# A whole interview pasted into one cell is a field of megabytes; the csv module refuses fields
+# over 131,072 characters unless told otherwise (the file size above is the real bound).
+csv.field_size_limit(2**31 - 1)
+# Text is text: a control character (other than tab and line breaks) is a broken export or a
+# binary file, and it would end up in every table and figure.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _decode(path: Path, raw: bytes, notes: list[str]) -> str:
@@ -157,7 +164,34 @@ def read_table(path: Path, expected: list[str], notes: list[str]) -> pd.DataFram
             "close the quote or remove it; if the file was cut off, restore it.",
             line=_unclosed_quote_line(path, raw, delimiter),
         ) from None
-    return frame[expected]
+    frame = frame[expected]
+    _refuse_control_characters(path, frame)
+    return frame
+
+
+def _refuse_control_characters(path: Path, frame: pd.DataFrame) -> None:
+    """One located error for the first cell holding a control character other than tab or line breaks."""
+    for column in frame.columns:
+        hits = frame[column].str.contains(_CONTROL, regex=True).to_numpy().nonzero()[0]
+        if len(hits):
+            value = frame[column].iloc[hits[0]]
+            where = _CONTROL.search(value).start()
+            raise DataError(
+                path, f"the value holds the control character U+{ord(value[where]):04X} at character {where + 1}.",
+                "remove it (it often comes from a copied binary file or a broken export) and save the file again.",
+                line=_line_of(path, int(hits[0])), column=str(column))
+
+
+def _line_of(path: Path, row: int) -> int:
+    """The line a data row starts on (header = line 1): a quoted value may span several lines."""
+    reader = csv.reader(io.StringIO(_decode(path, path.read_bytes(), [])))
+    next(reader, None)
+    start = reader.line_num + 1
+    for index, _ in enumerate(reader):
+        if index == row:
+            return start
+        start = reader.line_num + 1
+    return row + 2
 
 
 def _unclosed_quote_line(path: Path, raw: bytes, delimiter: str) -> int | None:
