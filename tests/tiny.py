@@ -9,11 +9,8 @@ import pandas as pd
 
 from samendoen_analysis.data.store import write_table
 from samendoen_analysis.paths import DATA_DIR
+from samendoen_analysis.vocabulary import columns, table_file
 
-RESPONDENT_COLUMNS = [
-    "respondent_id", "school_id", "round", "role_nl", "role_en", "role_group", "interviewer", "mode", "person_id",
-    "case_name",
-]
 GROUP_ROLE = {
     "teacher": "leraar",
     "external_partner": "jongerenwerker",
@@ -22,8 +19,10 @@ GROUP_ROLE = {
 }
 
 
-def _write(path: Path, header: list[str], rows: list[list]) -> None:
-    write_table(path, pd.DataFrame(rows, columns=header))
+def _write(folder: Path, table: str, rows: list[dict]) -> None:
+    """Write a table with the descriptor's columns; a column a row does not name is left empty."""
+    frame = pd.DataFrame(rows, columns=list(columns(table))).fillna("")
+    write_table(folder / table_file(table), frame)
 
 
 def write_tiny_corpus(
@@ -38,32 +37,22 @@ def write_tiny_corpus(
     for name in ("codebook.csv", "claims.csv", "datapackage.json", "coders.csv", "coder_spans.csv"):
         shutil.copy(DATA_DIR / name, folder / name)
     schools = sorted({school for school, _ in respondents.values()})
-    _write(
-        folder / "schools.csv",
-        ["school_id", "school_type", "region", "followup"],
-        [[s, "vmbo", "niet vermeld", "full"] for s in schools],
-    )
-    _write(
-        folder / "respondents.csv",
-        RESPONDENT_COLUMNS,
-        [
-            [rid, school, "R1", GROUP_ROLE[group], group, group, "I1", "not_reported", rid, ""]
-            for rid, (school, group) in respondents.items()
-        ],
-    )
+    _write(folder, "schools", [
+        {"school_id": s, "school_type": "vmbo", "region": "niet vermeld", "followup": "full"} for s in schools])
+    _write(folder, "respondents", [
+        {"respondent_id": rid, "school_id": school, "round": "R1", "role_nl": GROUP_ROLE[group], "role_en": group,
+         "role_group": group, "interviewer": "I1", "mode": "not_reported", "person_id": rid}
+        for rid, (school, group) in respondents.items()])
     positions: dict[str, int] = {}
     seg_rows, coding_rows = [], []
     for i, (rid, text, codes) in enumerate(segments, start=1):
         positions[rid] = positions.get(rid, 0) + 1
-        seg_rows.append([f"X{i:03d}", rid, "R1", positions[rid], text, "reconstructed", "", "true"])
-        coding_rows += [[f"X{i:03d}", code] for code in codes.split(";")]
-    _write(
-        folder / "segments.csv",
-        ["segment_id", "respondent_id", "round", "position", "text", "origin", "source_ref", "coded"],
-        seg_rows,
-    )
-    _write(folder / "codings.csv", ["segment_id", "code_id"], coding_rows)
-    _write(folder / "independent_codings.csv", ["segment_id", "coder", "code_id"], [])
+        seg_rows.append({"segment_id": f"X{i:03d}", "respondent_id": rid, "round": "R1", "position": positions[rid],
+                         "text": text, "origin": "reconstructed", "coded": "true"})
+        coding_rows += [{"segment_id": f"X{i:03d}", "code_id": code} for code in codes.split(";")]
+    _write(folder, "segments", seg_rows)
+    _write(folder, "codings", coding_rows)
+    _write(folder, "independent_codings", [])
     return folder
 
 

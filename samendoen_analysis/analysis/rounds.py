@@ -35,7 +35,8 @@ def claims_by_round(corpus: Corpus, measure: str = "words", normalisation: str =
     -------
     pandas.DataFrame
         One row per claim; per round a ``statistic`` and a ``holds`` column, and
-        ``replicates`` (True when the claim holds in every round).
+        ``replicates``: True when the claim holds in every round, False when it fails in one,
+        missing when it holds wherever it can be evaluated but some round cannot evaluate it.
     """
     frames = []
     for round_id in corpus.rounds:
@@ -43,7 +44,10 @@ def claims_by_round(corpus: Corpus, measure: str = "words", normalisation: str =
         frames.append(result.set_index("claim_id")[["statistic", "holds"]].add_prefix(f"{round_id} "))
     table = pd.concat(frames, axis=1)
     holds = table[[c for c in table.columns if c.endswith(" holds")]]
-    table["replicates"] = holds.all(axis=1)
+    # A round that cannot evaluate a claim (a group absent) neither confirms nor refutes it.
+    fails = holds.eq(False).any(axis=1)
+    unknown = holds.isna().any(axis=1)
+    table["replicates"] = pd.Series(~fails, dtype="boolean").mask(~fails & unknown)
     return table.reset_index()
 
 

@@ -128,6 +128,8 @@ OUTPUTS: dict[str, tuple[Output, ...]] = {
            "Een bevinding herhaalt zich als dezelfde groep in elke ronde de langste balk heeft."),
         _t("06_claims_by_round", "Each claim evaluated per round, and whether it holds in every round.",
            "Elke bevinding per ronde getoetst, en of ze in elke ronde klopt."),
+        _t("06_person_change", "People interviewed in more than one round: their share per lens in each round.",
+           "Mensen die in meer dan één ronde zijn geïnterviewd: hun aandeel per bril in elke ronde."),
     ),
     "07_agreement": (
         _t("07_agreement_summary", "Inter-coder agreement at lens and sub-theme level.",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from samendoen_analysis.analysis import agreement as ag
 from samendoen_analysis.analysis.measures import base_codes
-from samendoen_analysis.data.anonymisation import PATTERNS
+from samendoen_analysis.data.anonymisation import DESCRIPTIONS, find_all_identifiers
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.paths import PROJECT_ROOT
 
@@ -162,8 +162,8 @@ def people_and_schools(corpus: Corpus) -> pd.DataFrame:
 def identifiers_in(text: str, names: Iterable[str] = ()) -> list[tuple[str, str]]:
     """Every identifier the project's guard looks for in one text, plus names from a deny list.
 
-    The guard in :mod:`samendoen_analysis.data.anonymisation` stops at the first finding, which
-    suits validation; a student anonymising a passage wants to see them all.
+    The project's guard (:func:`samendoen_analysis.data.anonymisation.find_all_identifiers`)
+    with its findings in words, for a student anonymising a passage.
 
     Parameters
     ----------
@@ -175,19 +175,14 @@ def identifiers_in(text: str, names: Iterable[str] = ()) -> list[tuple[str, str]
     Returns
     -------
     list of (str, str)
-        (what was found, the text found), in the order of the guard's patterns.
+        (what was found, the text found), in the order of the text.
 
     Examples
     --------
     >>> identifiers_in("Bel 06-12345678 of mail a@b.nl, groet van Anna", ["anna"])
-    [('an e-mail address', 'a@b.nl'), ('a phone number', '06-12345678'), ('a name on the deny list', 'Anna')]
+    [('a phone number', '06-12345678'), ('an e-mail address', 'a@b.nl'), ('a name from the deny-list', 'Anna')]
     """
-    found = [(what, match.group(0).strip())
-             for what, pattern in PATTERNS.items() for match in re.finditer(pattern, text)]
-    for name in names:
-        found += [("a name on the deny list", m.group(0))
-                  for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)]
-    return found
+    return [(DESCRIPTIONS[hit.kind], text[hit.start:hit.end]) for hit in find_all_identifiers([text], list(names))]
 
 
 def exercise_segments(corpus: Corpus, n: int = 3, seed: int = 7) -> pd.DataFrame:
