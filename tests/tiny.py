@@ -21,7 +21,7 @@ GROUP_ROLE = {
 
 def _write(folder: Path, table: str, rows: list[dict]) -> None:
     """Write a table with the descriptor's columns; a column a row does not name is left empty."""
-    frame = pd.DataFrame(rows, columns=list(columns(table))).fillna("")
+    frame = pd.DataFrame(rows, columns=list(columns(table)), dtype=object).fillna("")
     write_table(folder / table_file(table), frame)
 
 
