@@ -19,6 +19,7 @@ from samendoen_analysis.analysis.measures import base_codes
 from samendoen_analysis.data.anonymisation import DESCRIPTIONS, find_all_identifiers
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.paths import PROJECT_ROOT
+from samendoen_analysis.vocabulary import lift
 
 RECONSTRUCTION_DIR = PROJECT_ROOT / "docs" / "reconstruction"
 
@@ -90,8 +91,8 @@ def lens_of(codebook: pd.DataFrame) -> dict[str, str]:
     dict of str to str
         Code id to lens (or tag) id.
     """
-    parent = codebook.set_index("code_id")["parent_id"].fillna("").astype(str)
-    return {str(code): (up or str(code)) for code, up in parent.items()}
+    codes = codebook["code_id"].astype(str)
+    return dict(zip(codes, lift(codes, codebook, "lens"), strict=True))
 
 
 def codings_with_context(corpus: Corpus) -> pd.DataFrame:
@@ -111,7 +112,7 @@ def codings_with_context(corpus: Corpus) -> pd.DataFrame:
     """
     rows = pd.DataFrame({"segment_id": corpus.codings["segment_id"].astype(str).to_numpy(),
                          "code_id": corpus.codings["code_id"].astype(str).to_numpy()})
-    rows["lens"] = rows["code_id"].map(lens_of(corpus.codebook))
+    rows["lens"] = lift(rows["code_id"], corpus.codebook, "lens")
     return rows.merge(segments_with_context(corpus)[["segment_id", "respondent_id", "school_id", "role_group",
                                                      "interviewer", "words"]], on="segment_id")
 
