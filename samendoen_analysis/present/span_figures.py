@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from samendoen_analysis.present.figures import PALETTE, set_style
+from samendoen_analysis.present.figures import PALETTE, attach_data, set_style
 from samendoen_analysis.present.labels import label
 
 _TEXT = {
@@ -64,4 +64,5 @@ def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, code
     ax.set_ylabel(_TEXT["y"][i])
     ax.set_title(_TEXT["title"][i].format(source=source))
     fig.tight_layout()
-    return fig
+    plotted = mine[["coder", "code_id", "start", "end"]].sort_values(["code_id", "coder", "start"], kind="stable")
+    return attach_data(fig, plotted.reset_index(drop=True))
