@@ -19,6 +19,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,31 +87,32 @@ def browser_tmp(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("browser")
 
 
-@pytest.fixture(scope="module")
-def lab(browser_tmp):
-    """A JupyterLab server on 127.0.0.1 with a token, rooted at the project; stopped afterwards."""
+@contextmanager
+def running_lab(root: Path, home: Path) -> Iterator[tuple[str, str, Path]]:
+    """JupyterLab on 127.0.0.1 with a token, serving ``root``, its settings and log under ``home``.
+
+    Yields the base URL, the token and the log file; the server and its kernels are stopped by
+    process group afterwards, also when a test fails.
+    """
     port, token = _free_port(), secrets.token_hex(16)
-    home = browser_tmp / "jupyter"
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_CONFIG_DIR": str(home / "config"),
            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
-    env.pop("MPLBACKEND", None)
-    news = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    news.parent.mkdir(parents=True)
-    news.write_text('{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8")
+    env.pop("MPLBACKEND", None)  # kernels would inherit it and record no figure
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_ROOT}",
-        "--ServerApp.port_retries=0", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-        "jupyterlab.NeverCheckForUpdate",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
-    log = (browser_tmp / "lab.log").open("wb")
+    home.mkdir(parents=True, exist_ok=True)
+    log_path = home / "lab.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_TIMEOUT
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}; see {browser_tmp / 'lab.log'}")
+                pytest.fail(f"JupyterLab exited with {proc.returncode}; see {log_path}")
             try:
                 with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as response:
                     if response.status == 200:
@@ -119,10 +122,21 @@ def lab(browser_tmp):
             if time.monotonic() > deadline:
                 pytest.fail(f"JupyterLab did not answer within {SERVER_TIMEOUT} s")
             time.sleep(0.5)
-        yield base, token
+        yield base, token, log_path
     finally:
         _stop(proc)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def lab(browser_tmp):
+    """A JupyterLab server rooted at the project, without news or update checks (no network)."""
+    home = browser_tmp / "jupyter"
+    news = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    news.parent.mkdir(parents=True)
+    news.write_text('{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8")
+    with running_lab(PROJECT_ROOT, home) as (base, token, _):
+        yield base, token
 
 
 def test_lesson_renders_in_jupyterlab(lab, browser_tmp):

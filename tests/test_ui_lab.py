@@ -12,19 +12,13 @@ changes the committed copy. Skipped without Chromium or Playwright.
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from samendoen_analysis.paths import NOTEBOOKS_DIR
-from tests.test_browser import ARTIFACTS, CHROMIUM, SERVER_TIMEOUT, _free_port, _stop
+from tests.test_browser import ARTIFACTS, CHROMIUM, running_lab
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (a dev dependency)")
 
@@ -53,37 +47,8 @@ def lab_with_student_copy(tmp_path_factory):
     shutil.copy(STUDENT_COPY, root / STUDENT_COPY.name)
     home = tmp_path_factory.mktemp("jupyter")
     _settings(home)
-    port, token = _free_port(), secrets.token_hex(16)
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTER_CONFIG_DIR": str(home / "config"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
-    env.pop("MPLBACKEND", None)
-    command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-        "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    log_path = home / "lab.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {proc.returncode}; see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer within {SERVER_TIMEOUT} s")
-            time.sleep(0.5)
+    with running_lab(root, home) as (base, token, log_path):
         yield base, token, root, log_path
-    finally:
-        _stop(proc)
-        log.close()
 
 
 def test_student_runs_the_first_lesson_and_gets_a_self_check(lab_with_student_copy):
