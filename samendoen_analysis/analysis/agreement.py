@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from samendoen_analysis.present.labels import label
+from samendoen_analysis.present.labels import translate_with
 from samendoen_analysis.vocabulary import LEVELS, base_codes, check_option, level_codes, lift
 
 NONE = "(none)"
@@ -124,15 +124,7 @@ def translate(frame: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.Data
     pandas.DataFrame
         Translated copy.
     """
-    def name(key: object) -> str:
-        text = str(key)
-        return agreement_label(text, lang) if text in _LABELS else label(text, lang, codebook)
-
-    out = frame.copy()
-    for column in ("code_id", "level", "method"):
-        if column in out:
-            out[column] = out[column].map(name)
-    return out.rename(columns=name)
+    return translate_with(frame, lang, codebook, _LABELS, ("code_id", "level", "method"))
 
 
 def coders(independent: pd.DataFrame) -> list[str]:

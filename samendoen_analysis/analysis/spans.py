@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.data.interviews import SEPARATOR, interview_lengths, segment_offsets, spans_from_segments
-from samendoen_analysis.present.labels import label
+from samendoen_analysis.present.labels import translate_with
 
 SPAN_FIELDS = ["source", "coder", "start", "end", "code_id"]
 DEFAULT_THRESHOLD = 0.9
@@ -206,19 +206,7 @@ def translate(frame: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.Data
     pandas.DataFrame
         Translated copy.
     """
-    if lang not in ("nl", "en"):
-        raise ValueError(f"unknown language '{lang}'; valid values: nl, en")
-
-    def name(key: object) -> str:
-        text = str(key)
-        pair = _LABELS.get(text)
-        return pair[0 if lang == "nl" else 1] if pair else label(text, lang, codebook)
-
-    out = frame.copy()
-    for column in ("code_id", "domain"):
-        if column in out:
-            out[column] = out[column].map(name)
-    return out.rename(columns=name)
+    return translate_with(frame, lang, codebook, _LABELS, ("code_id", "domain"))
 
 
 def span_summary(

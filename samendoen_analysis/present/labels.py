@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -148,6 +148,35 @@ def evidence_in_words(evidence: str, lang: str, codebook: pd.DataFrame | None = 
     return "; ".join(parts)
 
 
+def translate_with(
+    frame: pd.DataFrame, lang: str, codebook: pd.DataFrame, own: Mapping[str, tuple[str, str]],
+    columns: Sequence[str],
+) -> pd.DataFrame:
+    """A copy of a table with the values of some columns and all column names in a language.
+
+    A module whose tables use names of their own passes them as ``own`` (key to (Dutch,
+    English)); every other name is labelled by :func:`label` (codes through the codebook).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"code_id": ["teacher"], "spans": [3]})
+    >>> translate_with(t, "nl", None, {"spans": ("stukken", "spans")}, ["code_id"]).columns.tolist()
+    ['code', 'stukken']
+    """
+    check_option("language", lang, LANGUAGES)
+
+    def name(key: object) -> str:
+        text = str(key)
+        pair = own.get(text)
+        return pair[LANGUAGES.index(lang)] if pair else label(text, lang, codebook)
+
+    out = frame.copy()
+    for column in columns:
+        if column in out:
+            out[column] = out[column].map(name)
+    return out.rename(columns=name)
+
+
 def _is_boolean(column: pd.Series) -> bool:
     values = column.dropna()
     return column.dtype == bool or (len(values) > 0 and values.map(lambda v: isinstance(v, bool)).all())
@@ -226,4 +255,4 @@ def relabel(
     return out.rename(columns=lambda c: label(str(c), lang))
 
 
-__all__ = ["evidence_in_words", "joined", "label", "ratio_label", "relabel", "template"]
+__all__ = ["evidence_in_words", "joined", "label", "ratio_label", "relabel", "template", "translate_with"]
