@@ -1,7 +1,8 @@
 """The project's names, written down once: tables, columns, role groups, levels, measures.
 
-The data schema lives in ``data/datapackage.json`` (tables, their columns and allowed values) and
-the analysis has a few names of its own (levels, measures, normalisations). Every module, the
+The data schema lives in ``data/datapackage.json`` (tables, their columns and allowed values);
+the names users choose from (measures, normalisations) are the rows of ``present/labels.csv``
+with that ``kind``, so that a measure is its labels row and its counting, nothing more. Every module, the
 importer and exporter, the test helpers, the example builders and the benchmark generator take
 their names from here, so that a new column or measure is added in one place, and every public
 function refuses an unknown option with the same message (:func:`check_option`).
@@ -9,9 +10,11 @@ function refuses an unknown option with the same message (:func:`check_option`).
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from samendoen_analysis.errors import ParameterError
@@ -21,12 +24,31 @@ if TYPE_CHECKING:  # the command line checks options before it imports pandas
     import pandas as pd
 
 DESCRIPTOR_PATH = DATA_DIR / "datapackage.json"
+LABELS_PATH = Path(__file__).parent / "present" / "labels.csv"
 
 
 @cache
 def descriptor() -> dict:
     """The shipped data package descriptor, read once."""
     return json.loads(DESCRIPTOR_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def labels_table() -> tuple[dict[str, str], ...]:
+    """The rows of ``labels.csv`` (``key``, ``kind``, ``nl``, ``en``), read once, in file order."""
+    with LABELS_PATH.open(encoding="utf-8") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+def of_kind(kind: str) -> tuple[str, ...]:
+    """Keys of ``labels.csv`` of one ``kind`` (``measure``, ``normalisation``), in file order.
+
+    Examples
+    --------
+    >>> of_kind("normalisation")
+    ('none', 'per_respondent', 'share_within_group', 'share_within_code')
+    """
+    return tuple(row["key"] for row in labels_table() if row["kind"] == kind)
 
 
 def _resource(table: str) -> dict:
@@ -72,8 +94,8 @@ ORIGINS: tuple[str, ...] = allowed("segments", "origin")
 OPTIONAL_TABLES: tuple[str, ...] = ("coder_spans",)
 CODABLE_KINDS: tuple[str, ...] = ("subtheme", "tag")
 LEVELS: tuple[str, ...] = ("lens", "subtheme")
-MEASURES: tuple[str, ...] = ("words", "segments", "respondents")
-NORMALISATIONS: tuple[str, ...] = ("none", "per_respondent", "share_within_group", "share_within_code")
+MEASURES: tuple[str, ...] = of_kind("measure")
+NORMALISATIONS: tuple[str, ...] = of_kind("normalisation")
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 PAIR_SEPARATOR = "&"
 
@@ -153,7 +175,7 @@ def lift(codes: pd.Series, codebook: pd.DataFrame, level: str) -> pd.Series:
 
 
 __all__ = [
-    "CLAIM_TESTS", "CODABLE_KINDS", "LANGUAGES", "LEVELS", "MEASURES", "NORMALISATIONS", "OPTIONAL_TABLES", "ORIGINS",
-    "PAIR_SEPARATOR", "ROLE_GROUPS", "TABLES", "allowed", "base_codes", "check_option", "codebook_order",
-    "columns", "descriptor", "level_codes", "lift", "table_file",
+    "CLAIM_TESTS", "CODABLE_KINDS", "LABELS_PATH", "LANGUAGES", "LEVELS", "MEASURES", "NORMALISATIONS",
+    "OPTIONAL_TABLES", "ORIGINS", "PAIR_SEPARATOR", "ROLE_GROUPS", "TABLES", "allowed", "base_codes", "check_option",
+    "codebook_order", "columns", "descriptor", "labels_table", "level_codes", "lift", "of_kind", "table_file",
 ]

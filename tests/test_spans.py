@@ -324,6 +324,7 @@ def test_benchmark_spans_are_two_coders_with_moved_boundaries():
 
 
 def test_summary_tables_and_the_timeline_in_both_languages(tmp_path, corpus):
+    from samendoen_analysis.present.agreement_tables import span_table
     from samendoen_analysis.present.figures import save_figure
     from samendoen_analysis.present.span_figures import span_timeline
 
@@ -333,11 +334,11 @@ def test_summary_tables_and_the_timeline_in_both_languages(tmp_path, corpus):
     assert summary["round"].tolist() == ["R1", "example"] and summary["coders"].tolist() == [2, 2]
     by_code = sp.span_agreement_by_code(read.spans, read.lengths)
     assert by_code.iloc[-1]["code_id"] == sp.POOLED and by_code["alpha_binary"].notna().all()
-    english = sp.translate(by_code, "en", corpus.codebook)
+    english = span_table(by_code, "en", corpus.codebook)
     assert "% agreement (overlap)" in english.columns and "Corona" in set(english["code"])
-    assert "stukken eerste" in sp.translate(by_code, "nl", corpus.codebook).columns
+    assert "stukken eerste" in span_table(by_code, "nl", corpus.codebook).columns
     with pytest.raises(ValueError, match="unknown language 'de'; valid values: nl, en"):
-        sp.translate(by_code, "de", corpus.codebook)
+        span_table(by_code, "de", corpus.codebook)
     texts = sp.with_text(sp.unmatched_spans(read.spans), read.texts)
     assert all(read.texts[s][a:b] == t for s, a, b, t in texts[["source", "start", "end", "text"]].to_numpy())
     digests = []

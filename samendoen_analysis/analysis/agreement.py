@@ -52,80 +52,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
-from samendoen_analysis.present.labels import translate_with
 from samendoen_analysis.vocabulary import LEVELS, base_codes, check_option, level_codes, lift
 
 NONE = "(none)"
 POOLED = "pooled"
 MEAN = "mean_over_codes"
 STATISTICS = ("agreement", "kappa", "alpha")
-
-_LABELS = {
-    "level": ("niveau", "level"),
-    "method": ("samenvatting", "summary"),
-    "coder_pair": ("codeurs", "coders"),
-    "segments": ("segmenten", "segments"),
-    "decisions": ("beslissingen", "decisions"),
-    "applied_a": ("toegekend door eerste", "applied by first"),
-    "applied_b": ("toegekend door tweede", "applied by second"),
-    "agreement": ("% overeenstemming", "% agreement"),
-    "kappa": ("Cohens kappa", "Cohen's kappa"),
-    "alpha": ("Krippendorffs alfa", "Krippendorff's alpha"),
-    "identical": ("% segmenten gelijk gecodeerd", "% segments coded identically"),
-    POOLED: ("gepoold", "pooled"),
-    MEAN: ("gemiddelde over codes", "mean over codes"),
-    "consensus": ("consensus", "consensus"),
-    "text": ("tekst", "text"),
-    "interviewer": ("interviewer", "interviewer"),
-    "group": ("groep", "group"),
-    "disagreements": ("meningsverschillen", "disagreements"),
-    NONE: ("(geen code)", "(no code)"),
-}
-
-
-def agreement_label(key: str, lang: str) -> str:
-    """Label of a column or summary name of this module in Dutch or English.
-
-    Parameters
-    ----------
-    key : str
-        A column name such as ``"kappa"``; unknown keys are returned unchanged.
-    lang : {"nl", "en"}
-        Language.
-
-    Returns
-    -------
-    str
-        The label.
-
-    Examples
-    --------
-    >>> agreement_label("alpha", "en")
-    "Krippendorff's alpha"
-    """
-    pair = _LABELS.get(key)
-    return key if pair is None else pair[0 if lang == "nl" else 1]
-
-
-def translate(frame: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.DataFrame:
-    """A copy of an agreement table with codes, levels, summaries and column names in a language.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A table of this module.
-    lang : {"nl", "en"}
-        Language.
-    codebook : pandas.DataFrame
-        For code labels.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Translated copy.
-    """
-    return translate_with(frame, lang, codebook, _LABELS, ("code_id", "level", "method"))
-
 
 def coders(independent: pd.DataFrame) -> list[str]:
     """The coders in the independent codings, sorted.
@@ -667,8 +599,8 @@ def agreement_by_group(
 
 
 __all__ = [
-    "MEAN", "NONE", "POOLED", "STATISTICS", "agreement_by_code", "agreement_by_group", "agreement_label",
+    "MEAN", "NONE", "POOLED", "STATISTICS", "agreement_by_code", "agreement_by_group",
     "agreement_summary", "code_sets", "coder_pair", "coders", "cohen_kappa", "confusion_matrix",
     "confusion_pairs", "decisions", "disagreements", "identical_share", "krippendorff_alpha", "lifted",
-    "overall_agreement", "percent_agreement", "prevailed", "translate",
+    "overall_agreement", "percent_agreement", "prevailed",
 ]

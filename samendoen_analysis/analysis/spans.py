@@ -59,43 +59,11 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.data.interviews import SEPARATOR, interview_lengths, segment_offsets, spans_from_segments
-from samendoen_analysis.present.labels import translate_with
 
 SPAN_FIELDS = ["source", "coder", "start", "end", "code_id"]
 DEFAULT_THRESHOLD = 0.9
 POOLED = "pooled"
 ACROSS = "across_domains"
-
-_LABELS = {
-    "round": ("ronde", "round"),
-    "coders": ("codeurs", "coders"),
-    "spans": ("stukken tekst", "spans"),
-    "characters": ("tekens vergeleken", "characters compared"),
-    "source": ("interview", "interview"),
-    "coder": ("codeur", "coder"),
-    "start": ("begin", "start"),
-    "end": ("einde", "end"),
-    "text": ("tekst", "text"),
-    "overlap": ("beste overlap", "best overlap"),
-    "domain": ("domein", "domain"),
-    "codes": ("codes", "codes"),
-    "coded_by_several": ("tekens door meer codeurs gecodeerd", "characters coded by several"),
-    "spans_a": ("stukken eerste", "spans first"),
-    "spans_b": ("stukken tweede", "spans second"),
-    "matched_a": ("gematcht eerste", "matched first"),
-    "matched_b": ("gematcht tweede", "matched second"),
-    "agreement": ("% overeenstemming (overlap)", "% agreement (overlap)"),
-    "kappa": ("kappa (Brennan-Prediger)", "kappa (Brennan-Prediger)"),
-    "alpha_binary": ("binaire u-alfa", "binary u-alpha"),
-    "cu_alpha": ("Cu-alfa (over lenzen)", "Cu-alpha (across lenses)"),
-    "sections": ("gecodeerde stukken", "coded sections"),
-    "observed": ("waargenomen onenigheid", "observed disagreement"),
-    "expected": ("verwachte onenigheid", "expected disagreement"),
-    "alpha": ("alfa", "alpha"),
-    POOLED: ("gepoold", "pooled"),
-    ACROSS: ("over de domeinen", "across domains"),
-}
-
 
 def spans_of(corpus) -> pd.DataFrame:
     """Every coder's own spans: ``coder_spans.csv`` plus the independent codings as whole segments.
@@ -187,26 +155,6 @@ def restrict(spans: pd.DataFrame, stretches: pd.DataFrame) -> tuple[pd.DataFrame
     out = pd.concat(rows, ignore_index=True) if rows else spans.iloc[:0]
     lengths = pd.Series(size).groupby(parts["source"].to_numpy()).sum().astype("int64")
     return out[SPAN_FIELDS].reset_index(drop=True), lengths
-
-
-def translate(frame: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table of this module with codes, domains and column names in Dutch or English.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        A table of this module.
-    lang : {"nl", "en"}
-        Language.
-    codebook : pandas.DataFrame
-        For code and lens labels.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Translated copy.
-    """
-    return translate_with(frame, lang, codebook, _LABELS, ("code_id", "domain"))
 
 
 def span_summary(
@@ -767,6 +715,6 @@ def _several(start: np.ndarray, end: np.ndarray, coder_idx: np.ndarray, mask: np
 __all__ = [
     "ACROSS", "DEFAULT_THRESHOLD", "POOLED", "SPAN_FIELDS", "continuum_of", "cu_alpha", "independent_stretches",
     "lens_domains", "match_spans", "overlap_agreement", "paragraph_stretches", "restrict", "round_spans",
-    "segment_codes", "source_lengths", "span_agreement_by_code", "span_summary", "spans_of", "translate",
+    "segment_codes", "source_lengths", "span_agreement_by_code", "span_summary", "spans_of",
     "unitized_alpha", "unmatched_spans", "with_text",
 ]

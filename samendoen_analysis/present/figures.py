@@ -374,9 +374,7 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, level
     return fig
 
 
-def confusion_heatmap(
-    matrix: pd.DataFrame, lang: str, codebook: pd.DataFrame, none_label: str = "(none)"
-) -> plt.Figure:
+def confusion_heatmap(matrix: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> plt.Figure:
     """Heatmap of one coder's codes (rows) against another's (columns); the diagonal is agreement.
 
     Parameters
@@ -386,18 +384,14 @@ def confusion_heatmap(
     lang : {"nl", "en"}
         Label language.
     codebook : pandas.DataFrame
-        For code labels.
-    none_label : str
-        Label of the row and column for "no code of this level".
+        For code labels; the row and column ``(none)`` ("no code of this level") is labelled
+        by ``labels.csv``.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
-    def name(code: str) -> str:
-        return none_label if code == "(none)" else label(code, lang, codebook)
-
-    data = matrix.rename(index=name, columns=name)
+    data = matrix.rename(index=lambda c: label(c, lang, codebook), columns=lambda c: label(c, lang, codebook))
     few = len(data.columns) <= 8  # few columns get cells wide enough for a horizontal, wrapped label
     size = max(4.5, (1.1 if few else 0.32) * len(data) + 2.5)
     annot = data.astype(str).where(data > 0, "")

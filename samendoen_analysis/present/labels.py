@@ -1,30 +1,33 @@
 """Dutch and English labels from one table, so figures and tables switch language by parameter.
 
-``labels.csv`` holds three kinds of keys: plain keys (role groups, measures, column names),
+``labels.csv`` holds four kinds of keys: plain keys (role groups, measures, column names),
 ``column:value`` keys for the values of one column (a school's ``followup`` or ``school_type``:
-the data stay as the article gives them, the English is added here) and text templates with
-``{placeholders}`` (figure titles, the evidence of a claim in words).
+the data stay as the article gives them, the English is added here), ``family_name`` keys for a
+name that one family of tables labels its own way (``span_kappa`` is Brennan-Prediger's kappa in
+the span tables, where ``kappa`` is Cohen's) and text templates with ``{placeholders}`` (figure
+titles, the evidence of a claim in words). Its ``kind`` column marks the rows that are also
+options (measures, normalisations): :mod:`samendoen_analysis.vocabulary` reads them from here.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.vocabulary import LANGUAGES, check_option
-
-_TABLE = Path(__file__).with_name("labels.csv")
+from samendoen_analysis.vocabulary import LANGUAGES, check_option, labels_table
 
 
 @cache
 def _labels() -> dict[str, dict[str, str]]:
-    with _TABLE.open(encoding="utf-8") as fh:
-        return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for row in csv.DictReader(fh)}
+    return {row["key"]: {lang: row[lang] for lang in LANGUAGES} for row in labels_table()}
+
+
+@cache
+def _texts(lang: str) -> frozenset[str]:
+    return frozenset(row[lang] for row in _labels().values())
 
 
 def label(key: str, lang: str, codebook: pd.DataFrame | None = None) -> str:
@@ -56,6 +59,8 @@ def label(key: str, lang: str, codebook: pd.DataFrame | None = None) -> str:
     'R1 klopt'
     >>> label("words / share_within_code", "en")
     'words / % within code'
+    >>> label(label("kappa", "nl"), "nl")
+    'Cohens kappa'
     """
     check_option("language", lang, LANGUAGES)
     if codebook is not None and key in set(codebook["code_id"]):
@@ -63,6 +68,8 @@ def label(key: str, lang: str, codebook: pd.DataFrame | None = None) -> str:
     known = _labels().get(key)
     if known is not None:
         return known[lang]
+    if key in _texts(lang):  # already labelled ("Cohens kappa"): labelling twice must not change it
+        return key
     for separator in (" / ", " "):
         if separator in key:
             return separator.join(label(part, lang, codebook) for part in key.split(separator))
@@ -149,26 +156,26 @@ def evidence_in_words(evidence: str, lang: str, codebook: pd.DataFrame | None = 
 
 
 def translate_with(
-    frame: pd.DataFrame, lang: str, codebook: pd.DataFrame, own: Mapping[str, tuple[str, str]],
-    columns: Sequence[str],
+    frame: pd.DataFrame, lang: str, codebook: pd.DataFrame | None, columns: Sequence[str], family: str = "",
 ) -> pd.DataFrame:
     """A copy of a table with the values of some columns and all column names in a language.
 
-    A module whose tables use names of their own passes them as ``own`` (key to (Dutch,
-    English)); every other name is labelled by :func:`label` (codes through the codebook).
+    A name is labelled by its ``family_name`` key when ``labels.csv`` has one (a family of
+    tables, such as ``span``, that names a column its own way), else by :func:`label`
+    (codes through the codebook).
 
     Examples
     --------
-    >>> t = pd.DataFrame({"code_id": ["teacher"], "spans": [3]})
-    >>> translate_with(t, "nl", None, {"spans": ("stukken", "spans")}, ["code_id"]).columns.tolist()
-    ['code', 'stukken']
+    >>> t = pd.DataFrame({"code_id": ["teacher"], "kappa": [0.5]})
+    >>> translate_with(t, "nl", None, ["code_id"], family="span").columns.tolist()
+    ['code', 'kappa (Brennan-Prediger)']
     """
     check_option("language", lang, LANGUAGES)
+    labels = _labels()
 
     def name(key: object) -> str:
-        text = str(key)
-        pair = own.get(text)
-        return pair[LANGUAGES.index(lang)] if pair else label(text, lang, codebook)
+        own = labels.get(f"{family}_{key}") if family else None
+        return own[lang] if own else label(str(key), lang, codebook)
 
     out = frame.copy()
     for column in columns:

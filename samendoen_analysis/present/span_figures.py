@@ -11,13 +11,8 @@ import pandas as pd
 import seaborn as sns
 
 from samendoen_analysis.present.figures import PALETTE, attach_data, set_style
-from samendoen_analysis.present.labels import label
-
-_TEXT = {
-    "title": ("Zelfde codes, eigen grenzen: {source}", "Same codes, own boundaries: {source}"),
-    "x": ("positie in het interview (tekens)", "position in the interview (characters)"),
-    "y": ("code en codeur", "code and coder"),
-}
+from samendoen_analysis.present.labels import label, template
+from samendoen_analysis.vocabulary import LANGUAGES, check_option
 
 
 def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, codebook: pd.DataFrame) -> plt.Figure:
@@ -41,13 +36,11 @@ def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, code
     matplotlib.figure.Figure
         The figure; rows of one code sit together so that boundary differences show at a glance.
     """
-    if lang not in ("nl", "en"):
-        raise ValueError(f"unknown language '{lang}'; valid values: nl, en")
+    check_option("language", lang, LANGUAGES)
     mine = spans[spans["source"] == source]
     if mine.empty:
         raise ValueError(f"unknown source '{source}'; valid values: {', '.join(sorted(spans['source'].unique()))}")
     set_style()
-    i = 0 if lang == "nl" else 1
     coders = sorted(mine["coder"].unique())
     colours = dict(zip(coders, sns.color_palette(PALETTE, len(coders)), strict=True))
     first_use = mine.groupby("code_id", observed=True)["start"].min().sort_values(kind="stable")
@@ -60,9 +53,9 @@ def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, code
     ax.set_yticks(range(len(rows)), [f"{label(str(c), lang, codebook)} · {who}" for c, who in rows])
     ax.invert_yaxis()
     ax.set_xlim(0, length)
-    ax.set_xlabel(_TEXT["x"][i])
-    ax.set_ylabel(_TEXT["y"][i])
-    ax.set_title(_TEXT["title"][i].format(source=source))
+    ax.set_xlabel(label("span_timeline_x", lang))
+    ax.set_ylabel(label("span_timeline_y", lang))
+    ax.set_title(template("span_timeline_title", lang, source=source))
     fig.tight_layout()
     plotted = mine[["coder", "code_id", "start", "end"]].sort_values(["code_id", "coder", "start"], kind="stable")
     return attach_data(fig, plotted.reset_index(drop=True))
