@@ -6,12 +6,23 @@ import matplotlib
 
 matplotlib.use("Agg")  # plain test process; kernels keep their inline backend
 
+import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 from samendoen_analysis.analysis.measures import emphasis  # noqa: E402
-from samendoen_analysis.present.figures import group_bars, heatmap, save_figure, set_style  # noqa: E402
-from samendoen_analysis.present.labels import label, relabel  # noqa: E402
+from samendoen_analysis.analysis.robustness import bootstrap_ratios  # noqa: E402
+from samendoen_analysis.present.figures import (  # noqa: E402
+    group_bars,
+    heatmap,
+    ratio_intervals,
+    save_figure,
+    set_style,
+    small_multiples,
+)
+from samendoen_analysis.present.labels import label, ratio_label, relabel  # noqa: E402
 from samendoen_analysis.present.tables import write_table  # noqa: E402
+from samendoen_analysis.vocabulary import LANGUAGES, ROLE_GROUPS  # noqa: E402
 
 
 def _write_all(corpus, folder, lang):
@@ -63,3 +74,33 @@ def test_table_formats(tmp_path):
     assert "| a_b    |    0.33 |" in md_path.read_text(encoding="utf-8")
     tex = tex_path.read_text(encoding="utf-8")
     assert "\\toprule" in tex and "\\bottomrule" in tex and "a\\_b" in tex
+
+
+def _words(fig: plt.Figure) -> str:
+    """Every text a reader sees on a figure but the tick labels: titles, axis labels, legends, notes."""
+    texts = [t.get_text() for t in fig.texts] + [fig._suptitle.get_text() if fig._suptitle else ""]
+    for ax in fig.axes:
+        texts += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        legends = [ax.get_legend()] + [leg for leg in fig.legends]
+        texts += [t.get_text() for leg in legends if leg for t in [leg.get_title(), *leg.get_texts()]]
+    return " | ".join(texts)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_figures_that_compare_two_groups_name_the_groups_compared(corpus, lang):
+    """With a non-default ``compare``, no figure names the default pair (teachers, external partners)."""
+    groups = ["management", "support_staff"]
+    others = [label(g, lang) for g in ROLE_GROUPS if g not in groups]
+    by_school = emphasis(corpus, by=("school_id", "role_group"))
+    figures = {
+        "group_bars": group_bars(emphasis(corpus), groups, "x", lang, corpus.codebook),
+        "small_multiples": small_multiples(by_school, groups, "x", lang, corpus.codebook),
+        "ratio_intervals": ratio_intervals(bootstrap_ratios(corpus, *groups, n_boot=20), lang, corpus.codebook,
+                                           groups),
+    }
+    for name, fig in figures.items():
+        words = _words(fig)
+        assert all(label(g, lang) in words for g in groups), (name, words)
+        assert not any(other in words for other in others), (name, words)
+        plt.close(fig)
+    assert ratio_label(groups, lang) in _words(figures["ratio_intervals"])

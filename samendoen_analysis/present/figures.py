@@ -10,6 +10,7 @@ writes them as ``<name>.csv`` beside the PNG and SVG, the source data journals a
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib as mpl
@@ -18,7 +19,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from samendoen_analysis.present.labels import joined, label, relabel, template
+from samendoen_analysis.present.labels import joined, label, ratio_label, relabel, template
+from samendoen_analysis.vocabulary import LANGUAGES, ROLE_GROUPS, check_option
 
 PALETTE = "colorblind"
 SEQUENTIAL = "cividis"
@@ -339,7 +341,9 @@ def claim_intervals(claims: pd.DataFrame, lang: str) -> plt.Figure:
     return fig
 
 
-def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, level: float = 0.95) -> plt.Figure:
+def ratio_intervals(
+    boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, groups: Sequence[str], level: float = 0.95
+) -> plt.Figure:
     """Observed ratio of two groups per lens with its bootstrap percentile interval (log scale).
 
     Parameters
@@ -350,6 +354,8 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, level
         Label language.
     codebook : pandas.DataFrame
         For code labels.
+    groups : sequence of str
+        The numerator and denominator role groups ``boot`` was computed for: they name the axis.
     level : float
         Coverage the intervals were computed with, stated in the title.
 
@@ -357,6 +363,9 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, level
     -------
     matplotlib.figure.Figure
     """
+    check_option("language", lang, LANGUAGES)
+    for group in groups:
+        check_option("role group", group, ROLE_GROUPS)
     names = [label(c, lang, codebook) for c in boot["code_id"]]
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.errorbar(boot["ratio"], names, xerr=[boot["ratio"] - boot["low"], boot["high"] - boot["ratio"]],
@@ -367,7 +376,7 @@ def ratio_intervals(boot: pd.DataFrame, lang: str, codebook: pd.DataFrame, level
     ax.set_xticks([0.125, 0.25, 0.5, 1, 2, 4, 8], labels=["1/8", "1/4", "1/2", "1", "2", "4", "8"])
     ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
     ax.invert_yaxis()
-    ax.set_xlabel(label("ratio", lang))
+    ax.set_xlabel(ratio_label(groups, lang))
     ax.set_ylabel(label("lens", lang))
     fig.suptitle(textwrap.fill(label("bootstrap_title", lang).format(level=level), 90), fontsize=10)
     fig.tight_layout()

@@ -77,7 +77,7 @@ def label(key: str, lang: str, codebook: pd.DataFrame | None = None) -> str:
 
 
 def ratio_label(groups: Sequence[str], lang: str) -> str:
-    """Axis label of a ratio of two groups, such as "leraren / externe partners".
+    """Axis label of a ratio of two groups, such as "verhouding leraren / externe partners".
 
     Examples
     --------
@@ -85,7 +85,7 @@ def ratio_label(groups: Sequence[str], lang: str) -> str:
     'ratio external partners / teachers'
     """
     first, second = (label(g, lang) for g in groups)
-    return f"{label('ratio_of', lang)} {first} / {second}"
+    return f"{label('ratio', lang)} {first} / {second}"
 
 
 def template(key: str, lang: str, **values: object) -> str:
