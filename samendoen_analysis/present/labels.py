@@ -259,7 +259,7 @@ def relabel(
             out[col] = out[col].astype("Int64")
         elif not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = _values_in_words(out[col], str(col), lang)
-    return out.rename(columns=lambda c: label(str(c), lang))
+    return out.rename(columns=lambda c: label(str(c), lang, codebook))  # a code may be a column (co-occurrence)
 
 
 __all__ = ["evidence_in_words", "joined", "label", "ratio_label", "relabel", "template", "translate_with"]
