@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from samendoen_analysis.analysis.measures import coded_units, respondent_matrix
+from samendoen_analysis.analysis.measures import COUNTING, coded_units, respondent_matrix, segment_weights
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.vocabulary import LEVELS, MEASURES, PAIR_SEPARATOR, level_codes
 
@@ -26,9 +26,12 @@ def oracle_matrix(corpus: Corpus, level: str, measure: str, pairs=()) -> pd.Data
         rows = units[(units["code_id"] == first) & units["segment_id"].isin(both)]
         frames.append(rows.assign(code_id=f"{first}{PAIR_SEPARATOR}{second}"))
     units = pd.concat(frames, ignore_index=True)
-    values = units["words"] if measure == "words" else pd.Series(1, index=units.index)
+    # The measure's own definition (what a segment counts for) is shared; the counting is not.
+    weights = segment_weights(corpus, measure)
+    values = pd.Series(1, index=units.index) if weights is None else units["segment_id"].map(
+        pd.Series(weights, index=corpus.segments["segment_id"]))
     table = values.groupby([units["respondent_id"], units["code_id"]]).sum().unstack(fill_value=0)
-    if measure == "respondents":
+    if COUNTING[measure].presence:
         table = (table > 0).astype("int64")
     columns = level_codes(corpus.codebook, level) + [f"{a}{PAIR_SEPARATOR}{b}" for a, b in pairs]
     return table.reindex(index=corpus.respondents["respondent_id"], columns=columns, fill_value=0).astype("int64")

@@ -90,3 +90,34 @@ def test_every_notebook_starts_its_parameters_from_the_one_declaration():
     assert [p.name for p in COMMON if p.name in ("measure", "normalisation", "lang")] == ["measure", "normalisation",
                                                                                          "lang"]
     assert f"# {' | '.join(voc.MEASURES)}" in parameters_cell()
+
+
+def test_a_measure_is_its_labels_row_and_its_counting():
+    """MEASURES and NORMALISATIONS are the rows of labels.csv of that kind; each measure has a counting."""
+    from samendoen_analysis.analysis.measures import COUNTING
+
+    rows = list(csv.DictReader((PACKAGE / "present" / "labels.csv").open(encoding="utf-8")))
+    assert voc.MEASURES == tuple(r["key"] for r in rows if r["kind"] == "measure")
+    assert voc.NORMALISATIONS == tuple(r["key"] for r in rows if r["kind"] == "normalisation")
+    assert set(COUNTING) == set(voc.MEASURES), "a measure needs both its labels row and its COUNTING entry"
+    assert {r["kind"] for r in rows} <= {"", "measure", "normalisation"}
+
+
+def test_no_label_key_is_written_twice():
+    keys = [r["key"] for r in csv.DictReader((PACKAGE / "present" / "labels.csv").open(encoding="utf-8"))]
+    assert sorted(k for k in set(keys) if keys.count(k) > 1) == []
+
+
+def test_label_dictionaries_live_in_labels_csv_only():
+    """No module keeps its own (Dutch, English) label pairs: a dict of 2-tuples of strings outside labels.csv."""
+    # The report page's own texts are still a dict in run/report.py (not moved in this change).
+    known = {PACKAGE / "run" / "report.py"}
+    found = []
+    for path in sorted(set(PACKAGE.rglob("*.py")) - known):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict) and len(node.values) >= 2 and all(
+                    isinstance(v, ast.Tuple) and len(v.elts) == 2
+                    and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in v.elts)
+                    for v in node.values):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert found == []

@@ -1,4 +1,4 @@
-"""Response emphasis: how much each group said about each code, in three measures.
+"""Response emphasis: how much each group said about each code, in the measures of :data:`COUNTING`.
 
 The article's findings are statements of emphasis ("teachers spoke most about obstacles").
 Everything here starts from one respondent-by-code matrix, so that group tables, leave-one-out
@@ -12,7 +12,9 @@ share has it in its numerator or its denominator.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,39 @@ from samendoen_analysis.vocabulary import (
     level_codes,
     lift,
 )
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a measure counts the units (a segment carrying a code) of one respondent and code.
+
+    Attributes
+    ----------
+    weight : callable or None
+        From ``corpus.segments`` to one number per segment that a unit counts for; ``None``:
+        every unit counts 1.
+    presence : bool
+        The respondent counts 1 if any unit, else 0 ("touched or not"); such a measure cannot
+        be split over a segment's codes (:func:`split_matrix`).
+    """
+
+    weight: Callable[[pd.DataFrame], pd.Series] | None = None
+    presence: bool = False
+
+
+# A measure is its row here and its row of labels.csv (kind "measure"), which gives its order and
+# labels; tests/test_vocabulary.py checks that both name the same measures.
+COUNTING: dict[str, Counting] = {
+    "words": Counting(weight=itemgetter("words")),
+    "segments": Counting(),
+    "respondents": Counting(presence=True),
+}
+
+
+def segment_weights(corpus: Corpus, measure: str) -> np.ndarray | None:
+    """What each segment counts for under a measure (``None``: 1 each), in ``corpus.segments`` order."""
+    weight = COUNTING[check_option("measure", measure, MEASURES)].weight
+    return None if weight is None else weight(corpus.segments).to_numpy(dtype=np.int64)
 
 
 def coded_units(corpus: Corpus, level: str = "lens") -> pd.DataFrame:
@@ -121,12 +156,14 @@ def _count_matrix(corpus: Corpus, level: str, measure: str, pairs: Sequence[tupl
     seg_row, resp_row, unit_code, names = _unit_arrays(corpus, level)
     n_resp, n_seg = len(corpus.respondents), len(corpus.segments)
     out = np.zeros((n_resp, len(columns) + len(pairs)), dtype=np.int64)
-    weights = corpus.segments["words"].to_numpy(dtype=np.int64)[seg_row] if measure == "words" else None
+    per_segment = segment_weights(corpus, measure)
+    weights = None if per_segment is None else per_segment[seg_row]
+    presence = COUNTING[measure].presence
 
     def column(mask: np.ndarray) -> np.ndarray:
         counts = np.bincount(resp_row[mask], minlength=n_resp) if weights is None else np.bincount(
             resp_row[mask], weights=weights[mask], minlength=n_resp).round().astype(np.int64)
-        return counts if measure != "respondents" else (counts > 0).astype(np.int64)
+        return (counts > 0).astype(np.int64) if presence else counts
 
     with_resp = resp_row >= 0  # a segment whose respondent is not in the table is dropped
     for j, code in enumerate(names.get_indexer(columns)):
@@ -296,22 +333,25 @@ def split_matrix(corpus: Corpus, level: str = "lens", measure: str = "words") ->
         A loaded corpus.
     level : {"lens", "subtheme"}
         Code level.
-    measure : {"words", "segments"}
-        ``respondents`` (touched or not) cannot be split.
+    measure : str
+        A measure that counts amounts (``words``, ``segments``); one that counts presence
+        (``respondents``: touched or not) cannot be split.
 
     Returns
     -------
     pandas.DataFrame
         Index ``respondent_id``, float values, columns as :func:`respondent_matrix`.
     """
-    check_option("measure", measure, [m for m in MEASURES if m != "respondents"])  # touched or not: not splittable
+    check_option("measure", measure, [m for m in MEASURES if not COUNTING[m].presence])
     units = coded_units(corpus, level)
     base = units["code_id"].isin(base_codes(corpus.codebook, level))
     share = 1 / units[base].groupby("segment_id")["code_id"].transform("size")
     weight = pd.Series(1.0, index=units.index)
     weight[base] = share
-    values = weight * (units["words"] if measure == "words" else 1)
-    table = values.groupby([units["respondent_id"], units["code_id"]]).sum().unstack(fill_value=0.0)
+    per_segment = segment_weights(corpus, measure)
+    if per_segment is not None:
+        weight = weight * units["segment_id"].map(pd.Series(per_segment, index=corpus.segments["segment_id"]))
+    table = weight.groupby([units["respondent_id"], units["code_id"]]).sum().unstack(fill_value=0.0)
     return table.reindex(index=corpus.respondents["respondent_id"], columns=level_codes(corpus.codebook, level),
                          fill_value=0.0).astype("float64")
 
@@ -346,6 +386,6 @@ def per_person_share_within_code(totals: pd.DataFrame, sizes: pd.Series) -> pd.D
 
 
 __all__ = [
-    "coded_units", "emphasis", "group_table", "multi_code_segments", "normalise", "per_person_share_within_code",
-    "respondent_matrix", "split_matrix",
+    "COUNTING", "Counting", "coded_units", "emphasis", "group_table", "multi_code_segments", "normalise",
+    "per_person_share_within_code", "respondent_matrix", "segment_weights", "split_matrix",
 ]
