@@ -9,6 +9,7 @@ from samendoen_analysis import load_corpus
 from samendoen_analysis.analysis.claims import evaluate_claims
 from samendoen_analysis.analysis.measures import respondent_matrix
 from samendoen_analysis.analysis.robustness import bootstrap_ratios, leave_one_out, robustness_summary, robustness_table
+from samendoen_analysis.vocabulary import MEASURES, NORMALISATIONS
 
 from .tiny import words, write_tiny_corpus
 
@@ -92,7 +93,7 @@ def test_leave_one_school_out_and_summary(tiny):
     table = robustness_table(tiny)
     assert set(table["kind"]) == {"measure", "leave_out_school", "leave_out_respondent"}
     summary = robustness_summary(table).set_index(["claim_id", "kind"])
-    assert summary.at[("C1", "measure"), "conditions"] == 12
+    assert summary.at[("C1", "measure"), "conditions"] == len(MEASURES) * len(NORMALISATIONS)
     assert summary.at[("C3", "leave_out_school"), "conditions"] == 2
 
 
@@ -125,10 +126,10 @@ def test_only_informative_conditions_count(shipped_table):
         movers = int((words.loc[compared, claims.at[claim, "code_id"]] > 0).sum())
         assert summary.loc[(claim, "leave_out_respondent"), ["conditions", "informative"]].tolist() == [18, movers]
         assert summary.loc[(claim, "leave_out_school"), ["conditions", "informative"]].tolist() == [5, 3]
-        # Equal groups: none = per_respondent = share_within_code; 3 measures x 2 questions.
-        assert summary.loc[(claim, "measure"), "informative"] == 6
+        # Equal groups: none = per_respondent = share_within_code; each measure x 2 questions.
+        assert summary.loc[(claim, "measure"), "informative"] == 2 * len(MEASURES)
     # C1 ranks lenses within a group: one question per measure.
-    assert summary.loc[("C1", "measure"), "informative"] == 3
+    assert summary.loc[("C1", "measure"), "informative"] == len(MEASURES)
 
 
 def test_merged_conditions_really_are_the_same(shipped_table):
