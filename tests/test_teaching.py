@@ -32,6 +32,7 @@ from samendoen_analysis.teaching.student import (
     student_copy,
     write_student_copies,
 )
+from samendoen_analysis.vocabulary import MEASURES
 
 LESSONS = lesson_paths()
 COURSE = [
@@ -255,7 +256,7 @@ def test_claim_holds(corpus):
 
     _hint("claim_holds", above_one, corpus, "not just above 1")
     _hint("claim_holds", lambda c, m: True, corpus)  # caught: as "just above 1" when every ratio is
-    typed = {m: _claim_holds(corpus, m) for m in ("words", "segments", "respondents")}
+    typed = {m: _claim_holds(corpus, m) for m in MEASURES}
     _hint("claim_holds", lambda c, m: typed[m], corpus, "threshold")
     _hint("claim_holds", lambda c, m: "yes", corpus, "True or False")
 
