@@ -39,7 +39,7 @@ class Counting:
     Attributes
     ----------
     weight : callable or None
-        From ``corpus.segments`` to one number per segment that a unit counts for; ``None``:
+        From ``corpus.segments`` to one whole number per segment that a unit counts for; ``None``:
         every unit counts 1.
     presence : bool
         The respondent counts 1 if any unit, else 0 ("touched or not"); such a measure cannot
