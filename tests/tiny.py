@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.data.store import write_table
+from samendoen_analysis.data.store import write_csv_atomically
 from samendoen_analysis.paths import DATA_DIR
 from samendoen_analysis.vocabulary import columns, table_file
 
@@ -22,7 +22,7 @@ GROUP_ROLE = {
 def _write(folder: Path, table: str, rows: list[dict]) -> None:
     """Write a table with the descriptor's columns; a column a row does not name is left empty."""
     frame = pd.DataFrame(rows, columns=list(columns(table)), dtype=object).fillna("")
-    write_table(folder / table_file(table), frame)
+    write_csv_atomically(folder / table_file(table), frame)
 
 
 def write_tiny_corpus(

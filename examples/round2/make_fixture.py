@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.data.store import write_table
+from samendoen_analysis.data.store import write_csv_atomically
 from samendoen_analysis.paths import DATA_DIR
 from samendoen_analysis.qdpx.exporter import export_qdpx
 
@@ -21,7 +21,7 @@ ROUND, SCHOOL = "R2", "S6"
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    write_table(path, pd.DataFrame(rows, columns=header))
+    write_csv_atomically(path, pd.DataFrame(rows, columns=header))
 
 
 def build(out: Path = HERE / "R2-ronde-twee.qdpx") -> Path:

@@ -277,3 +277,6 @@ def usage_text(by_code: pd.DataFrame, flags: pd.DataFrame) -> str:
     verdict = ("so the disagreements do not point to one researcher leaving the code out more than the other"
                if p_value >= 0.05 else "so one researcher applies the code more readily than the other")
     return f"{text} (exact binomial test of an even split: p = {p_value:.2g}), {verdict}."
+
+
+__all__ = ["SUMMARY_STATISTICS", "agreement_intervals", "agreement_text", "code_intervals", "flag", "usage_text"]

@@ -481,3 +481,10 @@ def uncertainty_text(result: pd.DataFrame, alpha: float = 0.05) -> str:
         for n, ids in floor.groupby("assignments")["claim_id"]:
             lines.append(f"- With {n} relabellings ({', '.join(ids)}) no p-value can be below 1/{n} = {1 / n:.3g}.")
     return "\n".join(lines)
+
+
+__all__ = [
+    "FAILS", "HOLDS", "NOT_EVALUABLE", "SHARE_TESTS", "VERDICTS", "Check", "at_ceiling", "check_claim",
+    "claim_inference", "claim_matrix", "evaluate_claims", "evaluate_table", "share_column", "share_groups",
+    "split_groups", "subcodes_of", "uncertainty_text"
+]

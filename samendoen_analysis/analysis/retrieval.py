@@ -63,3 +63,6 @@ def shorten(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     return text[:max_chars].rsplit(" ", 1)[0] + " …"
+
+
+__all__ = ["retrieve", "shorten"]

@@ -330,3 +330,9 @@ def bootstrap_ratios(
         "code_id": matrix.columns, "ratio": observed.to_numpy(), "low": low, "high": high,
         "share_above_1": (ratios > 1).mean(axis=0),
     })
+
+
+__all__ = [
+    "OUTCOMES", "TIE", "UNIT_KINDS", "bootstrap_ratios", "by_measure", "compare_ratios", "leave_one_out",
+    "robustness_summary", "robustness_table"
+]

@@ -138,3 +138,6 @@ def copy_with_round(qdpx: str | Path, round_id: str, data_dir: str | Path | None
     shutil.copytree(resolve_data_dir(data_dir), target)
     import_qdpx(qdpx, round_id, data_dir=target, **options)
     return target
+
+
+__all__ = ["claims_by_round", "copy_with_round", "person_change", "returning_people"]

@@ -26,12 +26,12 @@ import pandas as pd
 
 from samendoen_analysis.data.anonymisation import DESCRIPTIONS, MARKERS
 from samendoen_analysis.data.schema import field_names, load_descriptor, resource
-from samendoen_analysis.data.store import WAIT_SECONDS, locked, read_raw, replace_tables, write_table
+from samendoen_analysis.data.store import WAIT_SECONDS, locked, read_raw, replace_tables, write_csv_atomically
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.paths import resolve_data_dir
 from samendoen_analysis.qdpx import cases
 from samendoen_analysis.qdpx.codes import code_map
-from samendoen_analysis.qdpx.read import Project, Selection, check_offsets, code_points, detect_counting, read_qdpx
+from samendoen_analysis.qdpx.read import CodedSelection, Project, check_offsets, code_points, detect_counting, read_qdpx
 from samendoen_analysis.qdpx.redact import REPORT_COLUMNS, Hit, clean, find_hits, move
 
 MARK = "samendoen-analysis "  # start of a selection Description written by the exporter
@@ -64,7 +64,7 @@ class _Group:
     source: str
     start: int
     end: int
-    selections: list[Selection]
+    selections: list[CodedSelection]
     columns: dict[str, str] = field(default_factory=dict)  # carried by this project's own export
 
 
@@ -78,7 +78,7 @@ class _Built:
     merged: int = 0
 
 
-def _marker(sel: Selection) -> dict:
+def _marker(sel: CodedSelection) -> dict:
     if not sel.description or not sel.description.startswith(MARK):
         return {}
     try:
@@ -141,7 +141,7 @@ def _coders(file: Path, project: Project, consensus: str | None, known: pd.DataF
     return match[0], ids
 
 
-def _plan(project: Project, consensus: str | None) -> tuple[list[_Group], list[tuple[Selection, int]]]:
+def _plan(project: Project, consensus: str | None) -> tuple[list[_Group], list[tuple[CodedSelection, int]]]:
     """Segments (grouped by span, sources in document order) and the selections that are only coder spans."""
     order = {g: i for i, g in enumerate(project.sources)}
     spans: dict[tuple[str, int, int], _Group] = {}
@@ -165,7 +165,7 @@ def _plan(project: Project, consensus: str | None) -> tuple[list[_Group], list[t
     return list(spans.values()), coder_only
 
 
-def _codes_by_user(selections: list[Selection], codes: dict[str, str]) -> dict[str, list[str]]:
+def _codes_by_user(selections: list[CodedSelection], codes: dict[str, str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for sel in selections:
         for target, user in sel.codings:
@@ -236,7 +236,7 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
             coder_sels = []
             cleaned, moved = None, np.array([(g.start, g.end) for g in source_groups], dtype=np.int64)
         respondent = people[source]["respondent_id"]
-        same_span: dict[tuple[int, int], list[Selection]] = defaultdict(list)
+        same_span: dict[tuple[int, int], list[CodedSelection]] = defaultdict(list)
         for sel, row in coder_sels:
             if row < 0:
                 same_span[(sel.start, sel.end)].append(sel)
@@ -481,7 +481,7 @@ def import_qdpx(
         report = folder / f"redactions-{round_id}.csv"
         if redact and built.hits:
             rows = [[h.source, str(h.start), DESCRIPTIONS[h.kind], MARKERS[h.kind]] for h in built.hits]
-            write_table(report, pd.DataFrame(rows, columns=REPORT_COLUMNS))
+            write_csv_atomically(report, pd.DataFrame(rows, columns=REPORT_COLUMNS))
     text = _report(file, folder, round_id, project, people, built, counting, by_points, by_units, new_codes,
                    consensus, coder_ids, changed, report if redact and built.hits else None)
     return "\n".join([*(f"note: {note}" for note in recovered), text])
@@ -528,3 +528,6 @@ def _report(file, folder, round_id, project, people, built, counting, by_points,
                      f"in {redactions}")
     lines.append(f"files changed: {', '.join(changed)}")
     return "\n".join(lines)
+
+
+__all__ = ["MARK", "SEPARATOR", "export_hint", "import_qdpx"]

@@ -44,7 +44,7 @@ class Code:
 
 
 @dataclass(frozen=True)
-class Selection:
+class CodedSelection:
     """A coded (or uncoded) stretch of a text source."""
 
     guid: str
@@ -78,7 +78,7 @@ class Project:
     sources: dict[str, str] = field(default_factory=dict)  # guid -> name, in document order
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # guid -> file names of its text
     texts: dict[str, str] = field(default_factory=dict)  # guid -> raw text
-    selections: list[Selection] = field(default_factory=list)
+    selections: list[CodedSelection] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)
     skipped_sources: int = 0
     unknown_targets: int = 0  # codings whose target is neither a code nor a case
@@ -270,7 +270,7 @@ def _position(path: Path, sel: Element, name: str) -> int:
     return int(value)
 
 
-def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
+def _selections(path: Path, source: Element, guid: str) -> list[CodedSelection]:
     found = []
     for sel in _children(source, "PlainTextSelection"):
         user = norm_guid(sel.get("creatingUser"))
@@ -283,7 +283,7 @@ def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
                 codings += [(norm_guid(ref.get("targetGUID")), by) for ref in child if _local(ref.tag) == "CodeRef"]
             elif tag == "Description":
                 description = child.text or ""
-        found.append(Selection(norm_guid(sel.get("guid")), sel.get("name", ""), guid,
+        found.append(CodedSelection(norm_guid(sel.get("guid")), sel.get("name", ""), guid,
                                _position(path, sel, "startPosition"), _position(path, sel, "endPosition"),
                                tuple(codings), user, description))
     return found
@@ -448,7 +448,7 @@ def _boundary_share(project: Project, counting: str) -> float:
     """
     usable = [sel for sel in project.selections if sel.source in project.texts]
     step = max(1, len(usable) // SAMPLE)
-    by_source: dict[str, list[Selection]] = {}
+    by_source: dict[str, list[CodedSelection]] = {}
     for sel in usable[::step]:
         by_source.setdefault(sel.source, []).append(sel)
     good = total = 0
@@ -500,3 +500,9 @@ def check_offsets(path: Path, project: Project, counting: str) -> None:
                 _FIX_EXPORT,
                 column=f"PlainTextSelection {sel.guid}",
             )
+
+
+__all__ = [
+    "COUNTINGS", "MAX_ENTRIES", "MAX_ENTRY_BYTES", "MAX_TOTAL_BYTES", "Case", "Code", "CodedSelection", "Project",
+    "check_offsets", "code_points", "cut", "detect_counting", "norm_guid", "read_qdpx"
+]

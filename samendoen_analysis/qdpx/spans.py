@@ -105,3 +105,6 @@ def read_coder_spans(path: str | Path, codebook: pd.DataFrame | None = None) -> 
     spans = frame[SPAN_FIELDS].sort_values(["source", "coder", "start", "code_id"], kind="stable")
     return CoderSpans(spans.reset_index(drop=True).astype({"start": "int64", "end": "int64"}),
                       {project.sources[g]: t for g, t in texts.items()}, counting)
+
+
+__all__ = ["SPAN_FIELDS", "CoderSpans", "read_coder_spans"]
