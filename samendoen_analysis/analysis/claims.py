@@ -399,6 +399,16 @@ def evaluate_claims(
         evaluable), ``reason``, ``evidence``, and the inference columns ``effect``, ``ci_low``,
         ``ci_high``, ``p_value`` (one-sided, against the threshold), ``flip_threshold``, ``design``
         and ``assignments`` (relabellings the p-value is counted over).
+
+    Examples
+    --------
+    >>> from samendoen_analysis import load_corpus
+    >>> result = evaluate_claims(load_corpus())
+    >>> result[["claim_id", "test", "verdict"]].head(3)
+      claim_id      test verdict
+    0       C1  top_code   holds
+    1       C2     ratio   holds
+    2       C3     ratio   holds
     """
     check_option("normalisation", normalisation, NORMALISATIONS)
     matrix = claim_matrix(corpus, measure)

@@ -24,6 +24,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from samendoen_analysis.errors import DataError
+from samendoen_analysis.vocabulary import check_option
 
 MAX_ENTRIES = 10_000
 MAX_ENTRY_BYTES = 256 * 1024**2
@@ -392,7 +393,9 @@ def cut(text: str, start: int, end: int, counting: str) -> str:
     'ereld'
     """
     body = text.removeprefix("\ufeff")
-    return body[start:end] if counting == "code_points" else _utf16_slice(body, start, end)
+    if check_option("counting", counting, COUNTINGS) == "code_points":
+        return body[start:end]
+    return _utf16_slice(body, start, end)
 
 
 def code_points(text: str, positions: np.ndarray, counting: str) -> np.ndarray:
@@ -418,7 +421,7 @@ def code_points(text: str, positions: np.ndarray, counting: str) -> np.ndarray:
     [0, 5, 11]
     """
     positions = np.asarray(positions, dtype=np.int64)
-    if counting == "code_points":
+    if check_option("counting", counting, COUNTINGS) == "code_points":
         return positions
     # Each code point above U+FFFF takes two UTF-16 units: the unit offset of every code point
     # is a cumulative sum, computed once per text instead of re-encoding the text per selection.
@@ -487,6 +490,7 @@ def detect_counting(project: Project) -> tuple[str, float, float]:
 
 def check_offsets(path: Path, project: Project, counting: str) -> None:
     """Refuse selections whose positions fall outside their source text."""
+    check_option("counting", counting, COUNTINGS)
     lengths = {guid: _length(text, counting) for guid, text in project.texts.items()}
     for sel in project.selections:
         if sel.source not in project.texts:
