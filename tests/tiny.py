@@ -34,8 +34,9 @@ def write_tiny_corpus(
     (respondent_id, text, ';'-separated codes).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("codebook.csv", "claims.csv", "datapackage.json", "coders.csv", "coder_spans.csv"):
-        shutil.copy(DATA_DIR / name, folder / name)
+    shutil.copy(DATA_DIR / "datapackage.json", folder / "datapackage.json")
+    for table in ("codebook", "claims", "coders", "coder_spans"):
+        shutil.copy(DATA_DIR / table_file(table), folder / table_file(table))
     schools = sorted({school for school, _ in respondents.values()})
     _write(folder, "schools", [
         {"school_id": s, "school_type": "vmbo", "region": "niet vermeld", "followup": "full"} for s in schools])

@@ -3,21 +3,17 @@
 Two views: per round, the group emphasis and every claim (:func:`claims_by_round`); and, for
 people interviewed in more than one round (the same ``person_id``), how each person's own
 emphasis moved (:func:`person_change`). A new round may hold returning and new people; only the
-returning ones enter the second view.
+returning ones enter the second view. Importing a new round into a copy of a data folder is REFI-QDA
+exchange, one floor up: :func:`samendoen_analysis.qdpx.importer.copy_with_round`.
 """
 
 from __future__ import annotations
-
-import shutil
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 
 from samendoen_analysis.analysis.claims import evaluate_claims
 from samendoen_analysis.analysis.measures import respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
-from samendoen_analysis.paths import resolve_data_dir
 from samendoen_analysis.vocabulary import LEVELS, check_option
 
 
@@ -113,31 +109,4 @@ def person_change(corpus: Corpus, level: str = "lens", measure: str = "words") -
                             kind="stable").reset_index(drop=True)
 
 
-def copy_with_round(qdpx: str | Path, round_id: str, data_dir: str | Path | None = None, **options) -> Path:
-    """Copy a data folder to a new temporary folder and import a QDPX round into the copy.
-
-    Parameters
-    ----------
-    qdpx : str or Path
-        REFI-QDA project file of the new round.
-    round_id : str
-        Id of the new round, e.g. ``"R2"``.
-    data_dir : str or Path, optional
-        Folder to copy; default the shipped ``data/``. It is never changed.
-    **options
-        Passed on to :func:`samendoen_analysis.qdpx.importer.import_qdpx`.
-
-    Returns
-    -------
-    Path
-        The temporary data folder holding both rounds; the caller removes it when done.
-    """
-    from samendoen_analysis.qdpx.importer import import_qdpx
-
-    target = Path(tempfile.mkdtemp(prefix="samendoen-rounds-")) / "data"
-    shutil.copytree(resolve_data_dir(data_dir), target)
-    import_qdpx(qdpx, round_id, data_dir=target, **options)
-    return target
-
-
-__all__ = ["claims_by_round", "copy_with_round", "person_change", "returning_people"]
+__all__ = ["claims_by_round", "person_change", "returning_people"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -31,6 +32,15 @@ MAX_ENTRY_BYTES = 256 * 1024**2
 MAX_TOTAL_BYTES = 1024**3
 COUNTINGS = ("code_points", "utf16_units")
 _FIX_EXPORT = "export the project again from your QDA program (File > Export > REFI-QDA project)."
+EXPORT_HINTS = {
+    "nvivo": "NVivo for Windows: Share > Export Project > REFI-QDA Project, NVivo for Mac: File > Export "
+             "Project; code the interviews as files (documents), not as externals or memos",
+    "atlas": "ATLAS.ti: File > Export > QDPX Universal Data Exchange; keep the documents in the project "
+             "(not linked externally), or import with --text-from-selection-names",
+    "maxqda": "MAXQDA: Import/Export > Export > REFI-QDA Project; export the whole project, not the "
+              "codebook only (.qdc)",
+    "qualcoder": "QualCoder: Project > Export REFI-QDA project (not Export codebook)",
+}
 
 
 @dataclass(frozen=True)
@@ -488,6 +498,89 @@ def detect_counting(project: Project) -> tuple[str, float, float]:
     return (COUNTINGS[1] if scores[1] > scores[0] else COUNTINGS[0]), scores[0], scores[1]
 
 
+def codes_by_user(selections: list[CodedSelection], codes: dict[str, str]) -> dict[str, list[str]]:
+    """The codes each user applied to the selections, in order of first use, each once.
+
+    Parameters
+    ----------
+    selections : list of CodedSelection
+        Selections of one project.
+    codes : dict of str to str
+        Code GUID to the name the caller wants (a code id, or the code's name); codings of
+        other targets (cases, unknown GUIDs) are left out.
+
+    Returns
+    -------
+    dict of str to list of str
+        User GUID (``""`` when a coding names no user) to its codes.
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    for sel in selections:
+        for target, user in sel.codings:
+            if target in codes and codes[target] not in out[user]:
+                out[user].append(codes[target])
+    return out
+
+
+def export_hint(project: Project) -> str:
+    """The export menu of the program that wrote the project (all programs when unknown)."""
+    origin = project.origin.lower().replace(".", "").replace(" ", "")
+    known = [hint for key, hint in EXPORT_HINTS.items() if key in origin]
+    return "; ".join(known or EXPORT_HINTS.values())
+
+
+def _refuse_uncoded(file: Path, project: Project) -> None:
+    """An export without text or without coded text selections is an error, never an empty success."""
+    coded = [s for s in project.selections if any(t in project.codes for t, _ in s.codings)]
+    empty = [project.sources[g] for g in project.sources
+             if g in project.texts and not project.texts[g].removeprefix("\ufeff").strip()]
+    if coded and not any(project.sources[s.source] in empty for s in coded):
+        return
+    if not project.sources:
+        problem = (f"the export holds no text sources ({project.skipped_sources} other source(s), such as PDF, "
+                   "picture, audio or video, are not read).")
+    elif empty:
+        problem = f"the text of source(s) {', '.join(repr(n) for n in empty)} is empty in the export."
+    else:
+        counts = defaultdict(int)
+        for sel in project.selections:
+            counts[sel.source] += 1
+        listed = ", ".join(f"'{project.sources[g]}' ({counts[g]} selection(s), none coded)" for g in project.sources)
+        problem = f"the export holds no coded text selections: {listed}."
+    raise DataError(
+        file, problem + " Nothing was imported.",
+        "export again with the documents' texts and their codings included: " + export_hint(project) + ".",
+    )
+
+
+def read_coded(path: Path, names_for_missing: bool = False) -> tuple[Project, tuple[str, float, float]]:
+    """Read a project that must hold coded text, and check its positions: the importer's and the span reader's start.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.qdpx`` file.
+    names_for_missing : bool
+        Take a selection's text from its name when its source file is missing (see :func:`read_qdpx`).
+
+    Returns
+    -------
+    tuple of (Project, (str, float, float))
+        The project, and the counting of its positions as :func:`detect_counting` gives it.
+
+    Raises
+    ------
+    DataError
+        For an unreadable or unsafe file, an export without coded text (with the export menu of
+        the program that wrote it), or a selection outside its text.
+    """
+    project = read_qdpx(path, names_for_missing=names_for_missing)
+    _refuse_uncoded(path, project)
+    counting = detect_counting(project)
+    check_offsets(path, project, counting[0])
+    return project, counting
+
+
 def check_offsets(path: Path, project: Project, counting: str) -> None:
     """Refuse selections whose positions fall outside their source text."""
     check_option("counting", counting, COUNTINGS)
@@ -508,5 +601,6 @@ def check_offsets(path: Path, project: Project, counting: str) -> None:
 
 __all__ = [
     "COUNTINGS", "MAX_ENTRIES", "MAX_ENTRY_BYTES", "MAX_TOTAL_BYTES", "Case", "Code", "CodedSelection", "Project",
-    "check_offsets", "code_points", "cut", "detect_counting", "norm_guid", "read_qdpx"
+    "check_offsets", "code_points", "codes_by_user", "cut", "detect_counting", "export_hint", "norm_guid",
+    "read_coded", "read_qdpx",
 ]
