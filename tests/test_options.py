@@ -30,7 +30,7 @@ from samendoen_analysis.analysis import (
 from samendoen_analysis.present import figures, labels, span_figures
 from samendoen_analysis.qdpx import read
 from samendoen_analysis.run import notebook, outputs, report
-from samendoen_analysis.teaching import helpers
+from samendoen_analysis.teaching import checks, helpers
 
 BAD = "bogus"
 
@@ -148,6 +148,8 @@ CASES = [
      lambda c: spans.translate(pd.DataFrame({"code_id": ["x"]}), BAD, c.codebook)),
     ("helpers.crossed_schools groups", "role group", lambda c: helpers.crossed_schools(c, [BAD, "teacher"])),
     ("helpers.side_by_side groups", "role group", lambda c: helpers.side_by_side(c, [BAD, "teacher"], ["S1"])),
+    ("checks.check name", "check", lambda c: checks.check(BAD, 1, c)),
+    ("checks.verdict name", "check", lambda c: checks.verdict(BAD, 1, c)),
     ("outputs.outputs notebook", "notebook", lambda c: outputs.outputs(BAD)),
     ("outputs.outputs kind", "output kind", lambda c: outputs.outputs("03_emphasis", kind=BAD)),
     ("outputs.Output.caption lang", "language", lambda c: outputs.outputs("03_emphasis")[0].caption(BAD)),
