@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from samendoen_analysis import load_corpus
-from samendoen_analysis.qdpx.importer import copy_with_round
+from samendoen_analysis.qdpx.rounds import copy_with_round
 
 from .qdpx_helpers import EXAMPLE, hashes
 

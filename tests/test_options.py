@@ -132,9 +132,6 @@ CASES = [
     ("agreement.agreement_summary pair", "coder",
      lambda c: agreement.agreement_summary(_ind(c), c.codebook, pair=("I1", BAD))),
     ("agreement.coder_pair pair", "coder", lambda c: agreement.coder_pair(_ind(c), pair=(BAD, "I2"))),
-    _pending_part_a("agreement.agreement_label lang", "language", lambda c: agreement.agreement_label("kappa", BAD)),
-    ("agreement.translate lang", "language",
-     lambda c: agreement.translate(pd.DataFrame({"code_id": ["x"]}), BAD, c.codebook)),
     ("agreement_intervals.code_intervals level", "level",
      lambda c: agreement_intervals.code_intervals(_ind(c), c.codebook, BAD, n_boot=2)),
     ("agreement_intervals.code_intervals pair", "coder",
@@ -144,8 +141,6 @@ CASES = [
     *[(f"spans.{name} pair", "coder", _span_pair_call(name))
       for name in ("match_spans", "overlap_agreement", "unmatched_spans")],
     ("spans.segment_codes pair", "coder", lambda c: spans.segment_codes(_spans(), c.segments, pair=(BAD, "A"))),
-    ("spans.translate lang", "language",
-     lambda c: spans.translate(pd.DataFrame({"code_id": ["x"]}), BAD, c.codebook)),
     ("helpers.crossed_schools groups", "role group", lambda c: helpers.crossed_schools(c, [BAD, "teacher"])),
     ("helpers.side_by_side groups", "role group", lambda c: helpers.side_by_side(c, [BAD, "teacher"], ["S1"])),
     ("checks.check name", "check", lambda c: checks.check(BAD, 1, c)),

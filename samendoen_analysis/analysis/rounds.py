@@ -3,8 +3,7 @@
 Two views: per round, the group emphasis and every claim (:func:`claims_by_round`); and, for
 people interviewed in more than one round (the same ``person_id``), how each person's own
 emphasis moved (:func:`person_change`). A new round may hold returning and new people; only the
-returning ones enter the second view. Importing a new round into a copy of a data folder is REFI-QDA
-exchange, one floor up: :func:`samendoen_analysis.qdpx.importer.copy_with_round`.
+returning ones enter the second view.
 """
 
 from __future__ import annotations

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -435,31 +433,6 @@ def import_qdpx(
     return "\n".join([*(f"note: {note}" for note in recovered), text])
 
 
-def copy_with_round(qdpx: str | Path, round_id: str, data_dir: str | Path | None = None, **options) -> Path:
-    """Copy a data folder to a new temporary folder and import a QDPX round into the copy.
-
-    Parameters
-    ----------
-    qdpx : str or Path
-        REFI-QDA project file of the new round.
-    round_id : str
-        Id of the new round, e.g. ``"R2"``.
-    data_dir : str or Path, optional
-        Folder to copy; default the shipped ``data/``. It is never changed.
-    **options
-        Passed on to :func:`import_qdpx`.
-
-    Returns
-    -------
-    Path
-        The temporary data folder holding both rounds; the caller removes it when done.
-    """
-    target = Path(tempfile.mkdtemp(prefix="samendoen-rounds-")) / "data"
-    shutil.copytree(resolve_data_dir(data_dir), target)
-    import_qdpx(qdpx, round_id, data_dir=target, **options)
-    return target
-
-
 def _check_clash(file: Path, raw: dict[str, pd.DataFrame], round_id: str, people: dict) -> None:
     others = raw["respondents"][raw["respondents"]["round"] != round_id]
     clash = sorted({p["respondent_id"] for p in people.values()} & set(others["respondent_id"]))
@@ -503,4 +476,4 @@ def _report(file, folder, round_id, project, people, built, counting, by_points,
     return "\n".join(lines)
 
 
-__all__ = ["MARK", "SEPARATOR", "copy_with_round", "import_qdpx"]
+__all__ = ["MARK", "SEPARATOR", "import_qdpx"]
