@@ -17,14 +17,16 @@ import pytest
 import samendoen_analysis
 
 # Modules other engineers were adding ``__all__`` to at the same time (issue 12 part A: present/;
-# issue 13: data/ and run/reproduce.py). Remove a mark once its branch is merged.
-PENDING = {
-    "samendoen_analysis.data", "samendoen_analysis.data.anonymisation", "samendoen_analysis.data.corpus",
-    "samendoen_analysis.data.csvio", "samendoen_analysis.data.integrity", "samendoen_analysis.data.schema",
-    "samendoen_analysis.data.words", "samendoen_analysis.present", "samendoen_analysis.present.figures",
-    "samendoen_analysis.present.span_figures", "samendoen_analysis.present.tables",
-    "samendoen_analysis.run.reproduce",
-}
+# issue 13: data/ but store and interviews, including modules it adds, and run/reproduce.py). Their
+# cases are marked "expected to fail" until those branches are merged; then remove this and the mark.
+PENDING_PACKAGES = ("samendoen_analysis.data", "samendoen_analysis.present")
+PENDING_MODULES = {"samendoen_analysis.run.reproduce"}
+OWNED_HERE = {"samendoen_analysis.data.store", "samendoen_analysis.data.interviews"}
+
+
+def _pending(name: str) -> bool:
+    in_package = any(name == p or name.startswith(p + ".") for p in PENDING_PACKAGES)
+    return name not in OWNED_HERE and (in_package or name in PENDING_MODULES)
 
 
 def _modules() -> list[str]:
@@ -54,7 +56,7 @@ def api_problems(module: types.ModuleType) -> list[str]:
 
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=False, reason="owned by another branch")) if n in PENDING else n
+    [pytest.param(n, marks=pytest.mark.xfail(strict=False, reason="owned by another branch")) if _pending(n) else n
      for n in _modules()],
 )
 def test_every_module_says_what_is_public(name):
@@ -66,7 +68,8 @@ def test_the_walk_finds_every_subpackage_and_the_pending_list_is_real():
     for sub in ("analysis", "data", "present", "qdpx", "run", "teaching"):
         assert f"samendoen_analysis.{sub}" in names
     assert len(names) > 40
-    assert PENDING <= set(names)
+    assert PENDING_MODULES | OWNED_HERE <= set(names)
+    assert not _pending("samendoen_analysis.data.store") and _pending("samendoen_analysis.data.corpus")
 
 
 def test_the_check_finds_each_kind_of_problem():
