@@ -7,6 +7,7 @@ never count something else silently or fail later with a ``KeyError``.
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -64,6 +65,11 @@ def _agreement_call(name, level, pair):
 def _span_pair_call(name):
     function = getattr(spans, name)
     return lambda c: function(_spans(), pair=(BAD, "A"))
+
+
+def _compared_groups(function):
+    # Branch i12-labels gives some figures the compared groups; pass them where the signature asks.
+    return {"groups": ["teacher", "external_partner"]} if "groups" in inspect.signature(function).parameters else {}
 
 
 def _pending_part_a(case_id, what, call):
@@ -173,7 +179,8 @@ CASES = [
     _pending_part_a("figures.claim_intervals lang", "language",
                     lambda c: figures.claim_intervals(claims.evaluate_claims(c), BAD)),
     ("figures.ratio_intervals lang", "language",
-     lambda c: figures.ratio_intervals(robustness.bootstrap_ratios(c, n_boot=5), BAD, c.codebook)),
+     lambda c: figures.ratio_intervals(robustness.bootstrap_ratios(c, n_boot=5), BAD, c.codebook,
+                                       **_compared_groups(figures.ratio_intervals))),
     ("figures.robustness_grid lang", "language",
      lambda c: figures.robustness_grid(robustness.robustness_summary(robustness.robustness_table(c)), BAD)),
     ("figures.confusion_heatmap lang", "language",
