@@ -6,7 +6,10 @@ Exports differ in ways the standard allows or does not: the project file may be 
 scheme; NVivo for Windows counts positions in UTF-16 code units over text with CRLF line ends
 and a byte order mark, where the standard counts code points. This module copes with each,
 detects the counting from the data, and treats the file as untrusted: XML is parsed with
-defusedxml and the zip is checked against path escapes and decompression bombs.
+defusedxml and the zip is checked against path escapes and decompression bombs. The importer
+and the span reader start the same way (:func:`read_coded`: read, refuse an export without coded
+text, detect the counting, check every position) and group codings by user the same way
+(:func:`codes_by_user`).
 """
 
 from __future__ import annotations
