@@ -48,3 +48,6 @@ class DataError(ValueError):
 
 class ParameterError(ValueError):
     """An option or parameter has a value that is not valid; the message lists the valid ones."""
+
+
+__all__ = ["DataError", "ParameterError"]

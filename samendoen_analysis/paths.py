@@ -32,3 +32,6 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
         return DATA_DIR
     path = Path(data_dir).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+__all__ = ["DATA_DIR", "NOTEBOOKS_DIR", "PROJECT_ROOT", "REFERENCE_DIR", "RESULTS_DIR", "resolve_data_dir"]

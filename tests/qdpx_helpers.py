@@ -7,6 +7,9 @@ import hashlib
 import zipfile
 from pathlib import Path
 
+from samendoen_analysis.qdpx.cases import MAP_REQUIRED
+from samendoen_analysis.vocabulary import columns
+
 FIXTURES = Path(__file__).parent / "fixtures"
 NVIVO = FIXTURES / "qdpx" / "nvivo12-windows-comments.qdpx"
 ATLAS = FIXTURES / "qdpx" / "atlasti84-refi-test-project.qdpx"
@@ -18,7 +21,10 @@ G = [f"{i:08x}-0000-4000-8000-{i:012x}" for i in range(100)]
 TEXT = "Nou, de directie had het gewoon bedacht. Toen kwam corona en mocht niemand meer naar binnen."
 START, END = TEXT.index("de directie"), TEXT.index("bedacht") + len("bedacht")
 LATER = TEXT.index("Toen")
-MAP_HEADER = ["source", "respondent_id", "school_id", "role_group", "role_nl", "role_en", "interviewer", "mode"]
+# A --respondents mapping file: a source, then respondent columns; the importer fills round and case_name itself.
+MAP_HEADER = ["source", *(c for c in columns("respondents") if c not in ("round", "person_id", "case_name"))]
+# The Variables a Case carries in these projects: the respondent columns a mapping file must give.
+CASE_VARIABLES = MAP_REQUIRED[1:]
 
 
 def hashes(folder: Path) -> dict[str, str]:
@@ -65,7 +71,7 @@ def source(path: str | None = "internal://a.txt", selections: str = DEFAULT_SELE
 
 def case(source_guid: str | None, name: str = "S6-TEA1", guid: str = G[10],
          values: tuple[str, ...] = ("S6", "teacher", "leraar")) -> str:
-    """A Case with Variables school_id, role_group, role_nl and a SourceRef."""
+    """A Case with a value for each of :data:`CASE_VARIABLES` (school_id, role_group, role_nl) and a SourceRef."""
     cells = "".join(
         f'<VariableValue><VariableRef targetGUID="{G[20 + i]}"/><TextValue>{v}</TextValue></VariableValue>'
         for i, v in enumerate(values)
@@ -84,7 +90,7 @@ def project(sources: str, cases: str = "", codes: str = "", users: str = "", ori
     users = users or f'<User guid="{G[3]}" name="I1"/>'
     variables = "".join(
         f'<Variable guid="{G[20 + i]}" name="{n}" typeOfVariable="Text"/>'
-        for i, n in enumerate(["school_id", "role_group", "role_nl"])
+        for i, n in enumerate(CASE_VARIABLES)
     )
     return (
         f'<?xml version="1.0" encoding="utf-8"?><Project {NS} name="t" origin="{origin}"><Users>{users}</Users>'
@@ -141,8 +147,16 @@ def codes_map(folder: Path, mapping: dict[str, str]) -> Path:
     return write_csv(folder / "codes.csv", ["qdpx_code", "code_id"], [list(kv) for kv in mapping.items()])
 
 
+def mapping_rows(people: list[dict[str, str]]) -> list[list[str]]:
+    """Rows of a --respondents mapping file in :data:`MAP_HEADER` order; a column not given is empty."""
+    unknown = {c for p in people for c in p} - set(MAP_HEADER)
+    assert not unknown, f"not a column of a mapping file: {sorted(unknown)}"
+    return [[p.get(c, "") for c in MAP_HEADER] for p in people]
+
+
 def respondents_map(folder: Path, sources: list[str], school: str = "S9") -> Path:
     """A --respondents mapping file giving every named source its own teacher."""
-    rows = [[s, f"{school}-R{i}", school, "teacher", "leraar", "teacher", "I1", "not_reported"]
-            for i, s in enumerate(sources, start=1)]
-    return write_csv(folder / "respondents.csv", MAP_HEADER, rows)
+    people = [{"source": s, "respondent_id": f"{school}-R{i}", "school_id": school, "role_group": "teacher",
+               "role_nl": "leraar", "role_en": "teacher", "interviewer": "I1", "mode": "not_reported"}
+              for i, s in enumerate(sources, start=1)]
+    return write_csv(folder / "respondents.csv", MAP_HEADER, mapping_rows(people))

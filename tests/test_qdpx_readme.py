@@ -20,7 +20,7 @@ from samendoen_analysis.cli import main
 from samendoen_analysis.data.store import read_raw
 from samendoen_analysis.paths import DATA_DIR, PROJECT_ROOT
 
-from .qdpx_helpers import MAP_HEADER, TEXT, G, coding, project, selection, source, write_csv, write_zip
+from .qdpx_helpers import MAP_HEADER, TEXT, G, coding, mapping_rows, project, selection, source, write_csv, write_zip
 
 SECTION = "## Adding a new interview round"
 
@@ -49,8 +49,9 @@ def _between(command: str, folder: Path) -> None:
         path.write_text(path.read_text(encoding="utf-8").replace("Gedoe,\n", "Gedoe,obstacles.different_ways\n"),
                         encoding="utf-8")
     if "--respondents people.csv" in command:
-        write_csv(folder / "people.csv", MAP_HEADER,
-                  [["Interview Karin", "", "S5", "teacher", "leraar", "teacher", "I1", "video"]])
+        write_csv(folder / "people.csv", MAP_HEADER, mapping_rows([
+            {"source": "Interview Karin", "school_id": "S5", "role_group": "teacher", "role_nl": "leraar",
+             "role_en": "teacher", "interviewer": "I1", "mode": "video"}]))
 
 
 def _run(command: str, folder: Path) -> int:

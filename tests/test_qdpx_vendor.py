@@ -25,6 +25,7 @@ from .qdpx_helpers import (
     coding,
     good,
     hashes,
+    mapping_rows,
     project,
     selection,
     source,
@@ -147,8 +148,11 @@ def _two_sources(tmp_path):
 
 
 def test_respondents_csv_keyed_by_file_name_and_guid(data_copy, tmp_path):
-    rows = [["Interview drie.docx", "", "S9", "external_partner", "jongerenwerker", "", "I2", "video"],
-            ["{" + G[40].upper() + "}", "S9-B", "S9", "teacher", "leraar", "teacher", "I1", "not_reported"]]
+    rows = mapping_rows([
+        {"source": "Interview drie.docx", "school_id": "S9", "role_group": "external_partner",
+         "role_nl": "jongerenwerker", "interviewer": "I2", "mode": "video"},
+        {"source": "{" + G[40].upper() + "}", "respondent_id": "S9-B", "school_id": "S9", "role_group": "teacher",
+         "role_nl": "leraar", "role_en": "teacher", "interviewer": "I1", "mode": "not_reported"}])
     mapping = write_csv(tmp_path / "people.csv", MAP_HEADER, rows)
     import_qdpx(_two_sources(tmp_path), "R2", data_dir=data_copy, respondents=mapping,
                 codes=codes_map(tmp_path, TOPDOWN))
@@ -177,7 +181,8 @@ def test_respondents_csv_with_a_wrong_header_names_that_csv(data_copy, tmp_path)
 
 
 def test_respondents_csv_value_errors_name_that_csv(data_copy, tmp_path):
-    rows = [["Interview drie.docx", "", "S9", "pupil", "leerling", "", "I1", "not_reported"]]
+    rows = mapping_rows([{"source": "Interview drie.docx", "school_id": "S9", "role_group": "pupil",
+                          "role_nl": "leerling", "interviewer": "I1", "mode": "not_reported"}])
     mapping = write_csv(tmp_path / "people.csv", MAP_HEADER, rows)
     err = _refused(_two_sources(tmp_path), data_copy, "'pupil' is not a valid role_group", respondents=mapping,
                    codes=codes_map(tmp_path, TOPDOWN))

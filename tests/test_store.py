@@ -22,7 +22,7 @@ from samendoen_analysis.data.store import (
     recover,
     replace_tables,
     table_bytes,
-    write_table,
+    write_csv_atomically,
 )
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.vocabulary import TABLES
@@ -88,7 +88,7 @@ def test_invalid_tables_change_nothing(data_copy):
 def test_write_table_is_utf8_with_newlines_and_leaves_no_temp_file(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("old")
-    write_table(path, pd.DataFrame({"a": ["zorgcoördinator", "x, y"], "b": ["1", ""]}))
+    write_csv_atomically(path, pd.DataFrame({"a": ["zorgcoördinator", "x, y"], "b": ["1", ""]}))
     assert path.read_bytes() == 'a,b\nzorgcoördinator,1\n"x, y",\n'.encode()
     assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]
 
@@ -165,5 +165,5 @@ def test_a_folder_that_cannot_be_locked_gives_one_error(tmp_path):
 def test_single_file_writes_need_no_journal(tmp_path, monkeypatch):
     moves = []
     monkeypatch.setattr(store.os, "replace", lambda a, b: moves.append(Path(b).name) or os.rename(a, b))
-    write_table(tmp_path / "t.csv", pd.DataFrame({"a": ["1"]}))
+    write_csv_atomically(tmp_path / "t.csv", pd.DataFrame({"a": ["1"]}))
     assert moves == ["t.csv"]

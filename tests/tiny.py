@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.data.store import write_table
+from samendoen_analysis.data.store import write_csv_atomically
 from samendoen_analysis.paths import DATA_DIR
 from samendoen_analysis.vocabulary import columns, table_file
 
@@ -22,7 +22,7 @@ GROUP_ROLE = {
 def _write(folder: Path, table: str, rows: list[dict]) -> None:
     """Write a table with the descriptor's columns; a column a row does not name is left empty."""
     frame = pd.DataFrame(rows, columns=list(columns(table)), dtype=object).fillna("")
-    write_table(folder / table_file(table), frame)
+    write_csv_atomically(folder / table_file(table), frame)
 
 
 def write_tiny_corpus(
@@ -34,8 +34,9 @@ def write_tiny_corpus(
     (respondent_id, text, ';'-separated codes).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("codebook.csv", "claims.csv", "datapackage.json", "coders.csv", "coder_spans.csv"):
-        shutil.copy(DATA_DIR / name, folder / name)
+    shutil.copy(DATA_DIR / "datapackage.json", folder / "datapackage.json")
+    for table in ("codebook", "claims", "coders", "coder_spans"):
+        shutil.copy(DATA_DIR / table_file(table), folder / table_file(table))
     schools = sorted({school for school, _ in respondents.values()})
     _write(folder, "schools", [
         {"school_id": s, "school_type": "vmbo", "region": "niet vermeld", "followup": "full"} for s in schools])

@@ -20,11 +20,11 @@ from xml.sax.saxutils import escape, quoteattr
 import pandas as pd
 
 from samendoen_analysis.paths import DATA_DIR
+from samendoen_analysis.vocabulary import columns
 
 HERE = Path(__file__).resolve().parent
 SPACE = uuid.UUID("0b7f3c55-8f61-4d0b-9a1e-3c2b7d1f5e20")
 USERS = {"consensus": "Consensus", "anna": "Anna", "bram": "Bram"}
-VARIABLES = ("school_id", "role_group", "role_nl", "role_en", "person_id", "interviewer", "mode")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -48,7 +48,10 @@ def _codes(codebook: pd.DataFrame) -> str:
 def build(out: Path = HERE / "R3-panel.qdpx") -> Path:
     """Write the example round as a REFI-QDA project."""
     with (HERE / "r3_segments.csv").open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+    # Every respondent column the CSV carries becomes a Variable, in the CSV's order; the Case name is the Case's own.
+    variables = [c for c in reader.fieldnames if c in columns("respondents") and c != "case_name"]
     codebook = pd.read_csv(DATA_DIR / "codebook.csv", dtype=str, keep_default_na=False)
     people = list(dict.fromkeys(r["case_name"] for r in rows))
     sources, cases, texts = [], [], {}
@@ -72,14 +75,14 @@ def build(out: Path = HERE / "R3-panel.qdpx") -> Path:
         values = "".join(
             f'<VariableValue><VariableRef targetGUID="{_guid("variable", v)}"/>'
             f"<TextValue>{escape(mine[0][v])}</TextValue></VariableValue>"
-            for v in VARIABLES if mine[0][v]
+            for v in variables if mine[0][v]
         )
         cases.append(f'<Case guid="{_guid("case", person)}" name={quoteattr(person)}>{values}'
                      f'<SourceRef targetGUID="{source}"/></Case>')
         texts[f"sources/{source}.txt"] = "\r\n".join(r["text"] for r in mine)
     users = "".join(f'<User guid="{_guid("user", k)}" name="{v}"/>' for k, v in USERS.items())
     variables = "".join(f'<Variable guid="{_guid("variable", v)}" name="{v}" typeOfVariable="Text"/>'
-                        for v in VARIABLES)
+                        for v in variables)
     qde = (
         '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" name="Ronde 3 (panel)" '
         f'origin="invented example, shaped like a team\'s NVivo export"><Users>{users}</Users>'

@@ -21,16 +21,23 @@ import pandas as pd
 from samendoen_analysis.data.interviews import SEPARATOR
 from samendoen_analysis.paths import DATA_DIR
 from samendoen_analysis.qdpx.exporter import NAMESPACE, guid
+from samendoen_analysis.vocabulary import columns
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "twee-codeurs.qdpx"
-VARIABLES = ("school_id", "role_group", "role_nl", "role_en", "interviewer", "mode")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
     with (HERE / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _variables() -> list[str]:
+    """Every respondent column interviews.csv carries, in its order; ``respondent_id`` names the Case instead."""
+    with (HERE / "interviews.csv").open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    return [c for c in header if c in columns("respondents") and c != "respondent_id"]
 
 
 def _el(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
@@ -40,10 +47,10 @@ def _el(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
 def interview_texts() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Each interview's text (paragraphs joined by a blank line) and its respondent's attributes."""
     paragraphs: dict[str, list[tuple[int, str]]] = {}
-    people = {}
+    people, variables = {}, _variables()
     for row in _rows("interviews.csv"):
         paragraphs.setdefault(row["respondent_id"], []).append((int(row["position"]), row["text"]))
-        people[row["respondent_id"]] = {v: row[v] for v in VARIABLES}
+        people[row["respondent_id"]] = {v: row[v] for v in variables}
     texts = {rid: SEPARATOR.join(text for _, text in sorted(parts)) for rid, parts in paragraphs.items()}
     return texts, people
 
@@ -75,13 +82,14 @@ def project_xml() -> tuple[bytes, dict[str, str]]:
     for row in codebook.itertuples():
         elements[row.code_id] = _el(elements.get(row.parent_id, codes), "Code", guid=guid("code", row.code_id),
                                     name=row.label_nl, isCodable="false" if row.kind == "lens" else "true")
+    names = _variables()
     variables = _el(root, "Variables")
-    for name in VARIABLES:
+    for name in names:
         _el(variables, "Variable", guid=guid("variable", name), name=name, typeOfVariable="Text")
     cases = _el(root, "Cases")
     for rid, attrs in people.items():
         case = _el(cases, "Case", guid=guid("case", rid), name=rid)
-        for name in VARIABLES:
+        for name in names:
             value = _el(case, "VariableValue")
             _el(value, "VariableRef", targetGUID=guid("variable", name))
             _el(value, "TextValue").text = attrs[name]

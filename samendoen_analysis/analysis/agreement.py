@@ -83,18 +83,30 @@ def coder_pair(independent: pd.DataFrame, pair: Sequence[str] | None = None) -> 
     independent : pandas.DataFrame
         The independent codings.
     pair : sequence of two str, optional
-        The coders; default the first two coders in sorted order.
+        The coders, each one of the codings' coders; default the first two coders in sorted order.
 
     Returns
     -------
     tuple of (str, str) or None
         None when the codings have fewer than two coders.
+
+    Examples
+    --------
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> coder_pair(codes)
+    ('A', 'B')
+    >>> coder_pair(codes, ("B", "C"))
+    Traceback (most recent call last):
+    ...
+    samendoen_analysis.errors.ParameterError: unknown coder 'C'; valid values: A, B
     """
+    found = coders(independent)
     if pair is not None:
         if len(pair) != 2:
             raise ValueError(f"a coder pair needs two coders, got {list(pair)}")
-        return str(pair[0]), str(pair[1])
-    found = coders(independent)
+        return check_option("coder", str(pair[0]), found), check_option("coder", str(pair[1]), found)
     return (found[0], found[1]) if len(found) >= 2 else None
 
 
@@ -138,6 +150,21 @@ def decisions(independent: pd.DataFrame, codebook: pd.DataFrame, level: str) -> 
     pandas.DataFrame
         MultiIndex (``code_id``, ``segment_id``), one column per coder; 1.0 applied,
         0.0 not applied, NaN when the coder did not code the segment.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> decisions(codes, book, "lens").loc["b"]  # doctest: +NORMALIZE_WHITESPACE
+    coder         A    B
+    segment_id
+    s1          0.0  0.0
+    s2          0.0  0.0
+    s3          1.0  1.0
+    s4          0.0  1.0
     """
     rows = lifted(independent, codebook, level)
     codes, who = level_codes(codebook, level), coders(independent)
@@ -275,6 +302,18 @@ def agreement_by_code(
         Columns ``code_id``, ``decisions`` (segments coded by both of the pair),
         ``applied_a``, ``applied_b`` (how often each of the pair applied the code),
         ``agreement`` (%), ``kappa``, ``alpha``; codebook order.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> agreement_by_code(codes, book, "lens").round(2)
+      code_id  decisions  applied_a  applied_b  agreement  kappa  alpha
+    0       a          4          3          2       75.0    0.5   0.53
+    1       b          4          1          2       75.0    0.5   0.53
     """
     table, chosen = decisions(independent, codebook, level), coder_pair(independent, pair)
     code_of = table.index.get_level_values("code_id")
@@ -342,6 +381,20 @@ def agreement_summary(
     pandas.DataFrame
         Four rows (two levels × pooled/mean), columns as in :func:`overall_agreement` plus
         ``identical`` (% of segments coded by both with exactly the same codes at the level).
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> agreement_summary(codes, book)[["level", "method", "agreement", "kappa", "identical"]].round(2)
+          level           method  agreement  kappa  identical
+    0      lens           pooled      75.00   0.50       75.0
+    1      lens  mean_over_codes      75.00   0.50       75.0
+    2  subtheme           pooled      66.67   0.25       50.0
+    3  subtheme  mean_over_codes      66.67   0.17       50.0
     """
     frames = []
     for level in LEVELS:
@@ -374,6 +427,21 @@ def code_sets(
     pandas.DataFrame
         Index ``segment_id`` (sorted); columns named after the two coders, each holding a
         tuple of code ids in codebook order.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> code_sets(codes, book, "lens")  # doctest: +NORMALIZE_WHITESPACE
+                   A     B
+    segment_id
+    s1          (a,)  (a,)
+    s2          (a,)  (a,)
+    s3          (b,)  (b,)
+    s4          (a,)  (b,)
     """
     chosen = coder_pair(independent, pair)
     if chosen is None:
@@ -474,6 +542,20 @@ def confusion_matrix(
     pandas.DataFrame
         Counts, every base code of the level plus ``(none)`` on both axes, codebook order.
         The diagonal counts agreements; row sums are the first coder's code frequencies.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> confusion_matrix(codes, book, "lens")  # doctest: +NORMALIZE_WHITESPACE
+    B       a  b  (none)
+    A
+    a       2  1       0
+    b       0  1       0
+    (none)  0  0       0
     """
     chosen = coder_pair(independent, pair) or ("first", "second")
     pairs = confusion_pairs(independent, codebook, level, pair)
@@ -516,6 +598,18 @@ def disagreements(
         Columns ``segment_id``, ``code_id``, one 0/1 column per coder of the pair and, when
         given the inputs, ``consensus`` (0/1), ``respondent_id`` and ``text``; sorted by segment
         and codebook order.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> disagreements(codes, book, "lens")
+      segment_id code_id  A  B
+    0         s4       a  1  0
+    1         s4       b  0  1
     """
     chosen = coder_pair(independent, pair)
     columns = ["segment_id", "code_id", *(chosen or ())]
@@ -551,6 +645,19 @@ def prevailed(found: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``code_id``, ``disagreements`` and one column per coder: how often the consensus
         equals that coder's decision. Codes without disagreement are left out; code order kept.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> consensus = pd.DataFrame({"segment_id": ["s4"], "code_id": ["b.z"]})
+    >>> prevailed(disagreements(codes, book, "lens", consensus=consensus))
+      code_id  disagreements  A  B
+    0       a              1  0  1
+    1       b              1  0  1
     """
     who = list(found.columns[2:4])
     rows = []
@@ -587,7 +694,22 @@ def agreement_by_group(
     pandas.DataFrame
         One row per group (sorted): ``group``, ``segments`` and the pooled ``decisions``,
         ``agreement``, ``kappa``, ``alpha``.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> who = pd.Series(["J1", "J1", "J2", "J2"], index=["s1", "s2", "s3", "s4"])
+    >>> agreement_by_group(codes, book, "lens", who)[["group", "segments", "agreement", "kappa"]].round(2)
+      group  segments  agreement  kappa
+    0    J1         2      100.0    1.0
+    1    J2         2       50.0    0.0
     """
+    check_option("level", level, LEVELS)
+    coder_pair(independent, pair)
     group_of = pd.Series(groups.astype(str).to_numpy(), index=groups.index.astype(str))
     codes = independent.assign(group=independent["segment_id"].astype(str).map(group_of))
     rows = []

@@ -132,6 +132,22 @@ def agreement_intervals(
     pandas.DataFrame
         Columns ``level``, ``statistic`` (percent agreement, chance agreement in %, stacked
         kappa, pooled kappa, alpha), ``estimate``, ``low``, ``high``, ``segments``.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> table = agreement_intervals(codes, book, n_boot=200)
+    >>> table[table["level"] == "lens"].round(2)
+      level         statistic  estimate    low   high  segments
+    0  lens         agreement     75.00  25.00  100.0         4
+    1  lens  chance_agreement     50.00  50.00   50.0         4
+    2  lens     kappa_stacked      0.50  -0.50    1.0         4
+    3  lens      kappa_pooled      0.50   0.00    1.0         4
+    4  lens             alpha      0.53  -0.41    1.0         4
     """
     rows = []
     for level in LEVELS:
@@ -180,6 +196,19 @@ def code_intervals(
     pandas.DataFrame
         Columns ``code_id``, ``kappa``, ``kappa_low``, ``kappa_high``, ``alpha``, ``alpha_low``,
         ``alpha_high``, ``flag``; codes sorted by alpha, undefined last.
+
+    Examples
+    --------
+    >>> book = pd.DataFrame({"code_id": ["a", "a.x", "a.y", "b", "b.z"], "parent_id": ["", "a", "a", "", "b"],
+    ...                      "kind": ["lens", "subtheme", "subtheme", "lens", "subtheme"]})
+    >>> codes = pd.DataFrame({"segment_id": ["s1", "s1", "s2", "s2", "s3", "s3", "s4", "s4"],
+    ...                       "coder": ["A", "B"] * 4,
+    ...                       "code_id": ["a.x", "a.x", "a.y", "a.x", "b.z", "b.z", "a.x", "b.z"]})
+    >>> table = code_intervals(codes, book, "lens", n_boot=200)
+    >>> table[["code_id", "alpha", "alpha_low", "alpha_high", "flag"]].round(2)
+      code_id  alpha  alpha_low  alpha_high         flag
+    0       a   0.53       -0.4         1.0  below 0.667
+    1       b   0.53       -0.4         1.0  below 0.667
     """
     _check(level, ci_level)
     a, b, codes = _arrays(independent, codebook, level, pair)
@@ -277,3 +306,6 @@ def usage_text(by_code: pd.DataFrame, flags: pd.DataFrame) -> str:
     verdict = ("so the disagreements do not point to one researcher leaving the code out more than the other"
                if p_value >= 0.05 else "so one researcher applies the code more readily than the other")
     return f"{text} (exact binomial test of an even split: p = {p_value:.2g}), {verdict}."
+
+
+__all__ = ["SUMMARY_STATISTICS", "agreement_intervals", "agreement_text", "code_intervals", "flag", "usage_text"]

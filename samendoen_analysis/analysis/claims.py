@@ -399,6 +399,16 @@ def evaluate_claims(
         evaluable), ``reason``, ``evidence``, and the inference columns ``effect``, ``ci_low``,
         ``ci_high``, ``p_value`` (one-sided, against the threshold), ``flip_threshold``, ``design``
         and ``assignments`` (relabellings the p-value is counted over).
+
+    Examples
+    --------
+    >>> from samendoen_analysis import load_corpus
+    >>> result = evaluate_claims(load_corpus())
+    >>> result[["claim_id", "test", "verdict"]].head(3)
+      claim_id      test verdict
+    0       C1  top_code   holds
+    1       C2     ratio   holds
+    2       C3     ratio   holds
     """
     check_option("normalisation", normalisation, NORMALISATIONS)
     matrix = claim_matrix(corpus, measure)
@@ -481,3 +491,10 @@ def uncertainty_text(result: pd.DataFrame, alpha: float = 0.05) -> str:
         for n, ids in floor.groupby("assignments")["claim_id"]:
             lines.append(f"- With {n} relabellings ({', '.join(ids)}) no p-value can be below 1/{n} = {1 / n:.3g}.")
     return "\n".join(lines)
+
+
+__all__ = [
+    "FAILS", "HOLDS", "NOT_EVALUABLE", "SHARE_TESTS", "VERDICTS", "Check", "at_ceiling", "check_claim",
+    "claim_inference", "claim_matrix", "evaluate_claims", "evaluate_table", "share_column", "share_groups",
+    "split_groups", "subcodes_of", "uncertainty_text"
+]

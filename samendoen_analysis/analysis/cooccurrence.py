@@ -31,3 +31,6 @@ def cooccurrence(corpus: Corpus, level: str = "lens") -> pd.DataFrame:
     table = incidence.T @ incidence
     table.index.name, table.columns.name = "code_id", None
     return table
+
+
+__all__ = ["cooccurrence"]

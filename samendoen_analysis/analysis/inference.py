@@ -251,3 +251,6 @@ def paired_test(
     flips = sign_flips(len(first)).astype("float64")
     p_value, low, high = _invert(flips @ first, flips @ second, null, level)
     return Inference(float(effect), low, high, p_value, null, level, len(flips), "sign-flip, exact")
+
+
+__all__ = ["Inference", "count_assignments", "paired_test", "ratio_test", "sign_flips", "two_group_assignments"]

@@ -253,6 +253,8 @@ def group_table(
     pandas.DataFrame
         Rows are groups (observed only), columns codes.
     """
+    for column in by:
+        check_option("respondent column", column, respondents.columns)
     keys = [respondents.set_index("respondent_id")[col].reindex(matrix.index) for col in by]
     totals = matrix.groupby(keys, observed=True).sum()
     sizes = matrix.groupby(keys, observed=True).size()

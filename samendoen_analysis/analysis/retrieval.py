@@ -11,6 +11,7 @@ import pandas as pd
 
 from samendoen_analysis.analysis.measures import coded_units
 from samendoen_analysis.data.corpus import Corpus
+from samendoen_analysis.vocabulary import ROLE_GROUPS, check_option
 
 
 def retrieve(corpus: Corpus, per_cell: int = 2, groups: list[str] | None = None, max_chars: int = 220) -> pd.DataFrame:
@@ -33,6 +34,8 @@ def retrieve(corpus: Corpus, per_cell: int = 2, groups: list[str] | None = None,
         Columns ``code_id``, ``role_group``, ``respondent_id``, ``segment_id``, ``origin``,
         ``words``, ``text``.
     """
+    for group in groups or ():
+        check_option("role group", group, ROLE_GROUPS)
     units = coded_units(corpus, "lens")
     info = corpus.segments.set_index("segment_id")[["origin", "text"]]
     roles = corpus.respondents.set_index("respondent_id")["role_group"]
@@ -63,3 +66,6 @@ def shorten(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     return text[:max_chars].rsplit(" ", 1)[0] + " …"
+
+
+__all__ = ["retrieve", "shorten"]

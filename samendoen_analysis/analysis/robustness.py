@@ -42,7 +42,7 @@ from samendoen_analysis.analysis.claims import (
 )
 from samendoen_analysis.analysis.measures import group_table, normalise, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
-from samendoen_analysis.vocabulary import MEASURES, NORMALISATIONS, base_codes, check_option
+from samendoen_analysis.vocabulary import LEVELS, MEASURES, NORMALISATIONS, ROLE_GROUPS, base_codes, check_option
 
 TIE = "tie at ceiling"
 OUTCOMES = (HOLDS, FAILS, TIE, NOT_EVALUABLE)
@@ -156,8 +156,21 @@ def leave_one_out(corpus: Corpus, unit: str, measure: str = "words", normalisati
     -------
     pandas.DataFrame
         Columns as :data:`COLUMNS`; ``condition`` is "without S3".
+
+    Examples
+    --------
+    >>> from samendoen_analysis import load_corpus
+    >>> table = leave_one_out(load_corpus(), "school_id")
+    >>> table[table["claim_id"] == "C2"][["condition", "outcome", "informative"]]
+         condition outcome  informative
+    1   without S1   holds         True
+    8   without S2   holds        False
+    15  without S3   holds         True
+    22  without S4   holds         True
+    29  without S5   holds        False
     """
     check_option("unit", unit, UNIT_KINDS)
+    check_option("normalisation", normalisation, NORMALISATIONS)
     matrix = claim_matrix(corpus, measure)
     people = corpus.respondents.set_index("respondent_id").reindex(matrix.index)
     units = pd.Series(matrix.index, index=matrix.index) if unit == "respondent_id" else people[unit].astype(str)
@@ -255,6 +268,9 @@ def compare_ratios(corpus: Corpus, first: str, second: str, level: str = "lens")
         Index ``code_id``, one column per "measure / normalisation". A group absent from the
         selection gives missing ratios (never a ratio against 0), as does 0 / 0; x / 0 is ``inf``.
     """
+    check_option("role group", first, ROLE_GROUPS)
+    check_option("role group", second, ROLE_GROUPS)
+    check_option("level", level, LEVELS)
     columns = {}
     for measure in MEASURES:
         matrix = respondent_matrix(corpus, level, measure)
@@ -308,6 +324,8 @@ def bootstrap_ratios(
         per group (``benchmarks/coverage.py``); the claims use the exact intervals of
         :mod:`samendoen_analysis.analysis.inference`.
     """
+    check_option("role group", numerator, ROLE_GROUPS)
+    check_option("role group", denominator, ROLE_GROUPS)
     matrix = respondent_matrix(corpus, "lens", measure)
     groups = corpus.respondents.set_index("respondent_id")["role_group"].reindex(matrix.index)
     rng = np.random.default_rng(seed)
@@ -330,3 +348,9 @@ def bootstrap_ratios(
         "code_id": matrix.columns, "ratio": observed.to_numpy(), "low": low, "high": high,
         "share_above_1": (ratios > 1).mean(axis=0),
     })
+
+
+__all__ = [
+    "OUTCOMES", "TIE", "UNIT_KINDS", "bootstrap_ratios", "by_measure", "compare_ratios", "leave_one_out",
+    "robustness_summary", "robustness_table"
+]

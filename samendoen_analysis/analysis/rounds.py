@@ -106,3 +106,6 @@ def person_change(corpus: Corpus, level: str = "lens", measure: str = "words") -
     order = {c: i for i, c in enumerate(matrix.columns)}
     return wide.sort_values(["person_id", "code_id"], key=lambda s: s.map(order) if s.name == "code_id" else s,
                             kind="stable").reset_index(drop=True)
+
+
+__all__ = ["claims_by_round", "person_change", "returning_people"]

@@ -178,6 +178,15 @@ def span_summary(
         Columns ``round``, ``coders``, ``spans``, ``characters`` (length of the continuum),
         ``agreement``, ``kappa`` (overlap matching of the first two coders, pooled),
         ``alpha_binary`` (pooled |u-alpha, all coders) and ``cu_alpha`` (Cu-alpha across lenses).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"source": ["x"] * 4, "coder": ["A", "B", "A", "B"], "start": [0, 2, 30, 40],
+    ...                   "end": [20, 20, 60, 60], "code_id": ["a.x", "a.x", "b.z", "b.z"]})
+    >>> lengths = pd.Series({"x": 100})
+    >>> span_summary({"R1": (s, lengths)}, {"a.x": "a", "b.z": "b"}).round(3)
+      round  coders  spans  characters  agreement  kappa  alpha_binary  cu_alpha
+    0    R1       2      4         100       50.0    0.0         0.888       1.0
     """
     rows = []
     for name, (spans, lengths) in rounds.items():
@@ -201,6 +210,17 @@ def span_agreement_by_code(
     -------
     pandas.DataFrame
         Columns of :func:`overlap_agreement` plus ``alpha_binary`` (|u-alpha); the last row pooled.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"source": ["x"] * 4, "coder": ["A", "B", "A", "B"], "start": [0, 2, 30, 40],
+    ...                   "end": [20, 20, 60, 60], "code_id": ["a.x", "a.x", "b.z", "b.z"]})
+    >>> lengths = pd.Series({"x": 100})
+    >>> span_agreement_by_code(s, lengths)[["code_id", "agreement", "alpha_binary"]].round(3)
+      code_id  agreement  alpha_binary
+    0     a.x      100.0         0.992
+    1     b.z        0.0         0.766
+    2  pooled       50.0         0.888
     """
     matched = overlap_agreement(spans, threshold=threshold)
     alpha = unitized_alpha(spans, lengths).set_index("code_id")["alpha"]
@@ -407,6 +427,17 @@ def match_spans(
         The pair's spans (columns :data:`SPAN_FIELDS`) plus ``overlap`` (best intersection over
         union with a span of the other coder with the same code in the same source, 0 when none
         overlaps) and ``matched`` (overlap at least ``threshold``); first coder first.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"source": ["x"] * 4, "coder": ["A", "B", "A", "B"], "start": [0, 2, 30, 40],
+    ...                   "end": [20, 20, 60, 60], "code_id": ["a.x", "a.x", "b.z", "b.z"]})
+    >>> match_spans(s)[["coder", "start", "end", "code_id", "overlap", "matched"]].round(2)
+      coder  start  end code_id  overlap  matched
+    0     A      0   20     a.x     0.90     True
+    1     A     30   60     b.z     0.67    False
+    2     B      2   20     a.x     0.90     True
+    3     B     40   60     b.z     0.67    False
     """
     _check_threshold(threshold)
     first, second = _pair(spans, pair)
@@ -479,6 +510,15 @@ def unmatched_spans(
     -------
     pandas.DataFrame
         Columns :data:`SPAN_FIELDS` and ``overlap``, sorted by source, start and coder.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"source": ["x"] * 4, "coder": ["A", "B", "A", "B"], "start": [0, 2, 30, 40],
+    ...                   "end": [20, 20, 60, 60], "code_id": ["a.x", "a.x", "b.z", "b.z"]})
+    >>> unmatched_spans(s)[["coder", "start", "end", "code_id", "overlap"]].round(2)
+      coder  start  end code_id  overlap
+    0     A     30   60     b.z     0.67
+    1     B     40   60     b.z     0.67
     """
     matched = match_spans(spans, pair, threshold)
     out = matched[~matched["matched"]].drop(columns="matched")
@@ -586,6 +626,17 @@ def unitized_alpha(
         coders, after merging overlaps), ``observed`` and ``expected`` disagreement and
         ``alpha`` = 1 - observed / expected (NaN where no coder used the code). The pooled
         row sums observed and expected disagreement over the codes.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"source": ["x"] * 4, "coder": ["A", "B", "A", "B"], "start": [0, 2, 30, 40],
+    ...                   "end": [20, 20, 60, 60], "code_id": ["a.x", "a.x", "b.z", "b.z"]})
+    >>> lengths = pd.Series({"x": 100})
+    >>> unitized_alpha(s, lengths)[["code_id", "sections", "alpha"]].round(3)
+      code_id  sections  alpha
+    0     a.x         2  0.992
+    1     b.z         2  0.766
+    2  pooled         4  0.888
     """
     who = sorted(spans["coder"].astype(str).unique()) if coders is None else [str(c) for c in coders]
     if len(who) < 2:
@@ -674,6 +725,17 @@ def cu_alpha(
         the domain in the spans), ``coded_by_several`` (characters that two coders or more gave
         a code of the domain), ``alpha`` (cu-alpha; NaN when they used a single code; the
         across row is Cu-alpha, each code replaced by its domain).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"source": ["x"] * 4, "coder": ["A", "B", "A", "B"], "start": [0, 2, 30, 40],
+    ...                   "end": [20, 20, 60, 60], "code_id": ["a.x", "a.x", "b.z", "b.z"]})
+    >>> lengths = pd.Series({"x": 100})
+    >>> cu_alpha(s, lengths, {"a.x": "a", "b.z": "b"}).round(3)
+               domain  codes  coded_by_several  alpha
+    0               a      1                18    NaN
+    1               b      1                20    NaN
+    2  across_domains      2                38    1.0
     """
     who = sorted(spans["coder"].astype(str).unique()) if coders is None else [str(c) for c in coders]
     start, end, _, _ = _continuum(spans, lengths)

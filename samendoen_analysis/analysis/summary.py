@@ -95,3 +95,6 @@ def corpus_summary(corpus: Corpus) -> str:
             "valid: yes",
         ]
     )
+
+
+__all__ = ["code_frequencies", "corpus_summary", "interviewer_table", "sample_table"]

@@ -86,3 +86,6 @@ def spans_from_segments(segments: pd.DataFrame, independent: pd.DataFrame) -> pd
     rows = independent[["segment_id", "coder", "code_id"]].astype(str).join(where, on="segment_id")
     rows = rows.sort_values(["respondent_id", "start", "coder", "code_id"], kind="stable")
     return rows[list(columns("coder_spans"))].astype(str).reset_index(drop=True)
+
+
+__all__ = ["SEPARATOR", "interview_lengths", "segment_offsets", "spans_from_segments"]

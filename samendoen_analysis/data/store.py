@@ -109,7 +109,7 @@ def table_bytes(frame: pd.DataFrame, old: pd.DataFrame | None = None, old_bytes:
     return prefix + _csv_bytes(frame.iloc[len(old) :], header=False)
 
 
-def write_table(path: Path, frame: pd.DataFrame) -> None:
+def write_csv_atomically(path: Path, frame: pd.DataFrame) -> None:
     """Write one table as UTF-8 CSV with ``\\n`` line ends, atomically (a reader sees old or new).
 
     Parameters
@@ -357,3 +357,9 @@ def _swap_in(data_dir: Path, content: dict[str, bytes]) -> None:
             for temp, _ in staged:
                 temp.unlink(missing_ok=True)
             (data_dir / f"{JOURNAL}.new").unlink(missing_ok=True)
+
+
+__all__ = [
+    "LOCK", "WAIT_SECONDS", "locked", "needs_recovery", "read_raw", "recover", "replace_tables", "table_bytes",
+    "write_csv_atomically"
+]

@@ -262,3 +262,6 @@ def _assign_ids(project: Project, rows: dict[str, dict[str, str]], others: pd.Da
     for row in rows.values():
         row.setdefault("person_id", persons.get(row["respondent_id"]) or row["respondent_id"])
         row["role_en"] = row.get("role_en") or row.get("role_nl", "")
+
+
+__all__ = ["make_id", "read_respondents_csv", "respondents", "unique_ids"]

@@ -111,7 +111,7 @@ def code_map(
         The export (the map file for unmatched codes is written beside it).
     project : Project
         The read export.
-    selections : list of Selection
+    selections : list of CodedSelection
         The selections being imported.
     codebook : pandas.DataFrame
         codebook.csv as stored.
@@ -216,3 +216,6 @@ def _new_codes(project: Project, unmapped: list[str], codebook: pd.DataFrame) ->
         code_id = new_id(f"{lens.removeprefix('new.')}.{make_id(label, 'code')}")
         rows[guid] = _row(project, guid, code_id, "subtheme", lens, label)
     return rows
+
+
+__all__ = ["MAP_COLUMNS", "code_map", "given_codes", "used_codes"]

@@ -221,3 +221,6 @@ def export_qdpx(out: str | Path, data_dir: str | Path | None = None, rounds: lis
             archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), content, compress_type=zipfile.ZIP_DEFLATED)
     temp.replace(out)
     return out
+
+
+__all__ = ["NAMESPACE", "export_qdpx", "guid", "project_xml", "variables"]

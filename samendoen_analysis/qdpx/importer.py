@@ -26,12 +26,12 @@ import pandas as pd
 
 from samendoen_analysis.data.anonymisation import DESCRIPTIONS, MARKERS
 from samendoen_analysis.data.schema import field_names, load_descriptor, resource
-from samendoen_analysis.data.store import WAIT_SECONDS, locked, read_raw, replace_tables, write_table
+from samendoen_analysis.data.store import WAIT_SECONDS, locked, read_raw, replace_tables, write_csv_atomically
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.paths import resolve_data_dir
 from samendoen_analysis.qdpx import cases
 from samendoen_analysis.qdpx.codes import code_map
-from samendoen_analysis.qdpx.read import Project, Selection, check_offsets, code_points, detect_counting, read_qdpx
+from samendoen_analysis.qdpx.read import CodedSelection, Project, code_points, codes_by_user, export_hint, read_coded
 from samendoen_analysis.qdpx.redact import REPORT_COLUMNS, Hit, clean, find_hits, move
 
 MARK = "samendoen-analysis "  # start of a selection Description written by the exporter
@@ -39,24 +39,6 @@ SEPARATOR = "\n\n"
 NO_CONSENSUS = "none"
 _ROUND = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # Where each program puts its REFI-QDA export, and what must be in it.
-EXPORT_HINTS = {
-    "nvivo": "NVivo for Windows: Share > Export Project > REFI-QDA Project, NVivo for Mac: File > Export "
-             "Project; code the interviews as files (documents), not as externals or memos",
-    "atlas": "ATLAS.ti: File > Export > QDPX Universal Data Exchange; keep the documents in the project "
-             "(not linked externally), or import with --text-from-selection-names",
-    "maxqda": "MAXQDA: Import/Export > Export > REFI-QDA Project; export the whole project, not the "
-              "codebook only (.qdc)",
-    "qualcoder": "QualCoder: Project > Export REFI-QDA project (not Export codebook)",
-}
-
-
-def export_hint(project: Project) -> str:
-    """The export menu of the program that wrote the project (all programs when unknown)."""
-    origin = project.origin.lower().replace(".", "").replace(" ", "")
-    known = [hint for key, hint in EXPORT_HINTS.items() if key in origin]
-    return "; ".join(known or EXPORT_HINTS.values())
-
-
 @dataclass
 class _Group:
     """One segment: the selections of one span, in one source."""
@@ -64,7 +46,7 @@ class _Group:
     source: str
     start: int
     end: int
-    selections: list[Selection]
+    selections: list[CodedSelection]
     columns: dict[str, str] = field(default_factory=dict)  # carried by this project's own export
 
 
@@ -78,7 +60,7 @@ class _Built:
     merged: int = 0
 
 
-def _marker(sel: Selection) -> dict:
+def _marker(sel: CodedSelection) -> dict:
     if not sel.description or not sel.description.startswith(MARK):
         return {}
     try:
@@ -86,30 +68,6 @@ def _marker(sel: Selection) -> dict:
     except json.JSONDecodeError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _check_not_empty(file: Path, project: Project) -> None:
-    """An export without text or without coded text selections is an error, never an empty success."""
-    coded = [s for s in project.selections if any(t in project.codes for t, _ in s.codings)]
-    empty = [project.sources[g] for g in project.sources
-             if g in project.texts and not project.texts[g].removeprefix("\ufeff").strip()]
-    if coded and not any(project.sources[s.source] in empty for s in coded):
-        return
-    if not project.sources:
-        problem = (f"the export holds no text sources ({project.skipped_sources} other source(s), such as PDF, "
-                   "picture, audio or video, are not read).")
-    elif empty:
-        problem = f"the text of source(s) {', '.join(repr(n) for n in empty)} is empty in the export."
-    else:
-        counts = defaultdict(int)
-        for sel in project.selections:
-            counts[sel.source] += 1
-        listed = ", ".join(f"'{project.sources[g]}' ({counts[g]} selection(s), none coded)" for g in project.sources)
-        problem = f"the export holds no coded text selections: {listed}."
-    raise DataError(
-        file, problem + " Nothing was imported.",
-        "export again with the documents' texts and their codings included: " + export_hint(project) + ".",
-    )
 
 
 def _coders(file: Path, project: Project, consensus: str | None, known: pd.DataFrame) -> tuple[str | None, dict]:
@@ -141,7 +99,7 @@ def _coders(file: Path, project: Project, consensus: str | None, known: pd.DataF
     return match[0], ids
 
 
-def _plan(project: Project, consensus: str | None) -> tuple[list[_Group], list[tuple[Selection, int]]]:
+def _plan(project: Project, consensus: str | None) -> tuple[list[_Group], list[tuple[CodedSelection, int]]]:
     """Segments (grouped by span, sources in document order) and the selections that are only coder spans."""
     order = {g: i for i, g in enumerate(project.sources)}
     spans: dict[tuple[str, int, int], _Group] = {}
@@ -163,15 +121,6 @@ def _plan(project: Project, consensus: str | None) -> tuple[list[_Group], list[t
         group.selections.append(sel)
         group.columns = group.columns or marker.get("segment", {})
     return list(spans.values()), coder_only
-
-
-def _codes_by_user(selections: list[Selection], codes: dict[str, str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    for sel in selections:
-        for target, user in sel.codings:
-            if target in codes and codes[target] not in out[user]:
-                out[user].append(codes[target])
-    return out
 
 
 def _segment_ids(groups: list[_Group], round_id: str, names: dict[str, str]) -> list[tuple[str, str, str, str]]:
@@ -236,7 +185,7 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
             coder_sels = []
             cleaned, moved = None, np.array([(g.start, g.end) for g in source_groups], dtype=np.int64)
         respondent = people[source]["respondent_id"]
-        same_span: dict[tuple[int, int], list[Selection]] = defaultdict(list)
+        same_span: dict[tuple[int, int], list[CodedSelection]] = defaultdict(list)
         for sel, row in coder_sels:
             if row < 0:
                 same_span[(sel.start, sel.end)].append(sel)
@@ -253,7 +202,7 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
             lead = len(raw) - len(raw.lstrip()) if cleaned is not None else 0
             layout.append((offset, len(body), int(moved[k, 0]) + lead))
             offset += len(body) + len(SEPARATOR)
-            by_user = _codes_by_user(g.selections, codes)
+            by_user = codes_by_user(g.selections, codes)
             consensus_codes = _consensus(by_user, consensus)
             built.rows["segments"].append({
                 **g.columns, "segment_id": segment_id, "respondent_id": respondent, "round": round_id,
@@ -264,7 +213,7 @@ def _build(project: Project, counting: str, groups: list[_Group], coder_only: li
             independent = [(u, c) for u, cs in by_user.items() if u != consensus for c in cs]
             # A coder's own selection of exactly this span counts as their coding of this segment.
             for sel in same_span.get((g.start, g.end), []):
-                independent += [(u, c) for u, cs in _codes_by_user([sel], codes).items() for c in cs]
+                independent += [(u, c) for u, cs in codes_by_user([sel], codes).items() for c in cs]
             seen = set()
             for user, code in independent:
                 if (user, code) not in seen:
@@ -299,7 +248,7 @@ def _spans(sels: list, rows: list[int], layout: list, moved: np.ndarray, respond
     starts = np.array([p[2] for p in kept], dtype=np.int64)
     reach = np.maximum.accumulate(np.array([p[2] + p[1] for p in kept], dtype=np.int64)) if kept else starts
     for (sel, order), row in zip(sels, rows, strict=True):
-        by_user = _codes_by_user([sel], codes)
+        by_user = codes_by_user([sel], codes)
         if not by_user:
             continue
         start, end = int(moved[row, 0]), int(moved[row, 1])
@@ -444,10 +393,7 @@ def import_qdpx(
     file, folder = Path(file), resolve_data_dir(data_dir)
     if not _ROUND.fullmatch(round_id):
         raise DataError(file, f"'{round_id}' is not a valid round id.", "use letters, digits, '.', '_' or '-'.")
-    project = read_qdpx(file, names_for_missing=text_from_selection_names)
-    _check_not_empty(file, project)
-    counting, by_points, by_units = detect_counting(project)
-    check_offsets(file, project, counting)
+    project, (counting, by_points, by_units) = read_coded(file, names_for_missing=text_from_selection_names)
     # The folder is locked from reading it to writing it: another import in between would be lost.
     with locked(folder, wait) as recovered:
         raw = read_raw(folder)
@@ -481,7 +427,7 @@ def import_qdpx(
         report = folder / f"redactions-{round_id}.csv"
         if redact and built.hits:
             rows = [[h.source, str(h.start), DESCRIPTIONS[h.kind], MARKERS[h.kind]] for h in built.hits]
-            write_table(report, pd.DataFrame(rows, columns=REPORT_COLUMNS))
+            write_csv_atomically(report, pd.DataFrame(rows, columns=REPORT_COLUMNS))
     text = _report(file, folder, round_id, project, people, built, counting, by_points, by_units, new_codes,
                    consensus, coder_ids, changed, report if redact and built.hits else None)
     return "\n".join([*(f"note: {note}" for note in recovered), text])
@@ -528,3 +474,6 @@ def _report(file, folder, round_id, project, people, built, counting, by_points,
                      f"in {redactions}")
     lines.append(f"files changed: {', '.join(changed)}")
     return "\n".join(lines)
+
+
+__all__ = ["MARK", "SEPARATOR", "import_qdpx"]

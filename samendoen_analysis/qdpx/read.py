@@ -6,7 +6,10 @@ Exports differ in ways the standard allows or does not: the project file may be 
 scheme; NVivo for Windows counts positions in UTF-16 code units over text with CRLF line ends
 and a byte order mark, where the standard counts code points. This module copes with each,
 detects the counting from the data, and treats the file as untrusted: XML is parsed with
-defusedxml and the zip is checked against path escapes and decompression bombs.
+defusedxml and the zip is checked against path escapes and decompression bombs. The importer
+and the span reader start the same way (:func:`read_coded`: read, refuse an export without coded
+text, detect the counting, check every position) and group codings by user the same way
+(:func:`codes_by_user`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -24,12 +28,22 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from samendoen_analysis.errors import DataError
+from samendoen_analysis.vocabulary import check_option
 
 MAX_ENTRIES = 10_000
 MAX_ENTRY_BYTES = 256 * 1024**2
 MAX_TOTAL_BYTES = 1024**3
 COUNTINGS = ("code_points", "utf16_units")
 _FIX_EXPORT = "export the project again from your QDA program (File > Export > REFI-QDA project)."
+EXPORT_HINTS = {
+    "nvivo": "NVivo for Windows: Share > Export Project > REFI-QDA Project, NVivo for Mac: File > Export "
+             "Project; code the interviews as files (documents), not as externals or memos",
+    "atlas": "ATLAS.ti: File > Export > QDPX Universal Data Exchange; keep the documents in the project "
+             "(not linked externally), or import with --text-from-selection-names",
+    "maxqda": "MAXQDA: Import/Export > Export > REFI-QDA Project; export the whole project, not the "
+              "codebook only (.qdc)",
+    "qualcoder": "QualCoder: Project > Export REFI-QDA project (not Export codebook)",
+}
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,7 @@ class Code:
 
 
 @dataclass(frozen=True)
-class Selection:
+class CodedSelection:
     """A coded (or uncoded) stretch of a text source."""
 
     guid: str
@@ -78,7 +92,7 @@ class Project:
     sources: dict[str, str] = field(default_factory=dict)  # guid -> name, in document order
     files: dict[str, tuple[str, ...]] = field(default_factory=dict)  # guid -> file names of its text
     texts: dict[str, str] = field(default_factory=dict)  # guid -> raw text
-    selections: list[Selection] = field(default_factory=list)
+    selections: list[CodedSelection] = field(default_factory=list)
     cases: dict[str, Case] = field(default_factory=dict)
     skipped_sources: int = 0
     unknown_targets: int = 0  # codings whose target is neither a code nor a case
@@ -270,7 +284,7 @@ def _position(path: Path, sel: Element, name: str) -> int:
     return int(value)
 
 
-def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
+def _selections(path: Path, source: Element, guid: str) -> list[CodedSelection]:
     found = []
     for sel in _children(source, "PlainTextSelection"):
         user = norm_guid(sel.get("creatingUser"))
@@ -283,7 +297,7 @@ def _selections(path: Path, source: Element, guid: str) -> list[Selection]:
                 codings += [(norm_guid(ref.get("targetGUID")), by) for ref in child if _local(ref.tag) == "CodeRef"]
             elif tag == "Description":
                 description = child.text or ""
-        found.append(Selection(norm_guid(sel.get("guid")), sel.get("name", ""), guid,
+        found.append(CodedSelection(norm_guid(sel.get("guid")), sel.get("name", ""), guid,
                                _position(path, sel, "startPosition"), _position(path, sel, "endPosition"),
                                tuple(codings), user, description))
     return found
@@ -392,7 +406,9 @@ def cut(text: str, start: int, end: int, counting: str) -> str:
     'ereld'
     """
     body = text.removeprefix("\ufeff")
-    return body[start:end] if counting == "code_points" else _utf16_slice(body, start, end)
+    if check_option("counting", counting, COUNTINGS) == "code_points":
+        return body[start:end]
+    return _utf16_slice(body, start, end)
 
 
 def code_points(text: str, positions: np.ndarray, counting: str) -> np.ndarray:
@@ -418,7 +434,7 @@ def code_points(text: str, positions: np.ndarray, counting: str) -> np.ndarray:
     [0, 5, 11]
     """
     positions = np.asarray(positions, dtype=np.int64)
-    if counting == "code_points":
+    if check_option("counting", counting, COUNTINGS) == "code_points":
         return positions
     # Each code point above U+FFFF takes two UTF-16 units: the unit offset of every code point
     # is a cumulative sum, computed once per text instead of re-encoding the text per selection.
@@ -448,7 +464,7 @@ def _boundary_share(project: Project, counting: str) -> float:
     """
     usable = [sel for sel in project.selections if sel.source in project.texts]
     step = max(1, len(usable) // SAMPLE)
-    by_source: dict[str, list[Selection]] = {}
+    by_source: dict[str, list[CodedSelection]] = {}
     for sel in usable[::step]:
         by_source.setdefault(sel.source, []).append(sel)
     good = total = 0
@@ -485,8 +501,92 @@ def detect_counting(project: Project) -> tuple[str, float, float]:
     return (COUNTINGS[1] if scores[1] > scores[0] else COUNTINGS[0]), scores[0], scores[1]
 
 
+def codes_by_user(selections: list[CodedSelection], codes: dict[str, str]) -> dict[str, list[str]]:
+    """The codes each user applied to the selections, in order of first use, each once.
+
+    Parameters
+    ----------
+    selections : list of CodedSelection
+        Selections of one project.
+    codes : dict of str to str
+        Code GUID to the name the caller wants (a code id, or the code's name); codings of
+        other targets (cases, unknown GUIDs) are left out.
+
+    Returns
+    -------
+    dict of str to list of str
+        User GUID (``""`` when a coding names no user) to its codes.
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    for sel in selections:
+        for target, user in sel.codings:
+            if target in codes and codes[target] not in out[user]:
+                out[user].append(codes[target])
+    return out
+
+
+def export_hint(project: Project) -> str:
+    """The export menu of the program that wrote the project (all programs when unknown)."""
+    origin = project.origin.lower().replace(".", "").replace(" ", "")
+    known = [hint for key, hint in EXPORT_HINTS.items() if key in origin]
+    return "; ".join(known or EXPORT_HINTS.values())
+
+
+def _refuse_uncoded(file: Path, project: Project) -> None:
+    """An export without text or without coded text selections is an error, never an empty success."""
+    coded = [s for s in project.selections if any(t in project.codes for t, _ in s.codings)]
+    empty = [project.sources[g] for g in project.sources
+             if g in project.texts and not project.texts[g].removeprefix("\ufeff").strip()]
+    if coded and not any(project.sources[s.source] in empty for s in coded):
+        return
+    if not project.sources:
+        problem = (f"the export holds no text sources ({project.skipped_sources} other source(s), such as PDF, "
+                   "picture, audio or video, are not read).")
+    elif empty:
+        problem = f"the text of source(s) {', '.join(repr(n) for n in empty)} is empty in the export."
+    else:
+        counts = defaultdict(int)
+        for sel in project.selections:
+            counts[sel.source] += 1
+        listed = ", ".join(f"'{project.sources[g]}' ({counts[g]} selection(s), none coded)" for g in project.sources)
+        problem = f"the export holds no coded text selections: {listed}."
+    raise DataError(
+        file, problem + " Nothing was imported.",
+        "export again with the documents' texts and their codings included: " + export_hint(project) + ".",
+    )
+
+
+def read_coded(path: Path, names_for_missing: bool = False) -> tuple[Project, tuple[str, float, float]]:
+    """Read a project that must hold coded text, and check its positions: the importer's and the span reader's start.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.qdpx`` file.
+    names_for_missing : bool
+        Take a selection's text from its name when its source file is missing (see :func:`read_qdpx`).
+
+    Returns
+    -------
+    tuple of (Project, (str, float, float))
+        The project, and the counting of its positions as :func:`detect_counting` gives it.
+
+    Raises
+    ------
+    DataError
+        For an unreadable or unsafe file, an export without coded text (with the export menu of
+        the program that wrote it), or a selection outside its text.
+    """
+    project = read_qdpx(path, names_for_missing=names_for_missing)
+    _refuse_uncoded(path, project)
+    counting = detect_counting(project)
+    check_offsets(path, project, counting[0])
+    return project, counting
+
+
 def check_offsets(path: Path, project: Project, counting: str) -> None:
     """Refuse selections whose positions fall outside their source text."""
+    check_option("counting", counting, COUNTINGS)
     lengths = {guid: _length(text, counting) for guid, text in project.texts.items()}
     for sel in project.selections:
         if sel.source not in project.texts:
@@ -500,3 +600,10 @@ def check_offsets(path: Path, project: Project, counting: str) -> None:
                 _FIX_EXPORT,
                 column=f"PlainTextSelection {sel.guid}",
             )
+
+
+__all__ = [
+    "COUNTINGS", "MAX_ENTRIES", "MAX_ENTRY_BYTES", "MAX_TOTAL_BYTES", "Case", "Code", "CodedSelection", "Project",
+    "check_offsets", "code_points", "codes_by_user", "cut", "detect_counting", "export_hint", "norm_guid",
+    "read_coded", "read_qdpx",
+]

@@ -126,3 +126,6 @@ def move(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray, shifts: np
         end_new = ends[k] + shifts[k]
         moved[inside] = start_new if side == "start" else end_new
     return moved
+
+
+__all__ = ["REPORT_COLUMNS", "Hit", "clean", "find_hits", "move"]

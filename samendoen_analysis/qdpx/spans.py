@@ -12,12 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.qdpx.cases import make_id
-from samendoen_analysis.qdpx.read import check_offsets, detect_counting, read_qdpx
+from samendoen_analysis.qdpx.read import code_points, codes_by_user, read_coded
 
 SPAN_FIELDS = ["source", "coder", "start", "end", "code_id"]
 
@@ -48,13 +47,6 @@ class CoderSpans:
         return pd.Series({name: len(text) for name, text in self.texts.items()}, dtype="int64").sort_index()
 
 
-def _code_points(text: str, positions: np.ndarray) -> np.ndarray:
-    """UTF-16 unit positions of a text as code point positions."""
-    units = np.fromiter((2 if ord(ch) > 0xFFFF else 1 for ch in text), dtype="int64", count=len(text))
-    before = np.concatenate([[0], np.cumsum(units)])
-    return np.searchsorted(before, positions, side="left")
-
-
 def read_coder_spans(path: str | Path, codebook: pd.DataFrame | None = None) -> CoderSpans:
     """Read every user's coded selections from a QDPX file.
 
@@ -73,35 +65,35 @@ def read_coder_spans(path: str | Path, codebook: pd.DataFrame | None = None) -> 
     Raises
     ------
     DataError
-        For an unreadable or unsafe file, positions outside a text, or a coding without a user.
+        For an unreadable or unsafe file, an export without coded text, positions outside a text,
+        or a coding without a user.
     """
     path = Path(path)
-    project = read_qdpx(path)
-    counting = detect_counting(project)[0]
-    check_offsets(path, project, counting)
+    project, (counting, _, _) = read_coded(path)
     lookup = {}
     if codebook is not None:
         for column in ("label_en", "label_nl", "code_id"):
             lookup.update(dict(zip(codebook[column].astype(str), codebook["code_id"].astype(str), strict=True)))
+    names = {guid: code.name for guid, code in project.codes.items()}
     rows = []
     for sel in project.selections:
-        for target, user in sel.codings:
-            if target not in project.codes:
-                continue
+        for user, codes in codes_by_user([sel], names).items():
             if user not in project.users:
                 raise DataError(path, f"a coding in source '{project.sources[sel.source]}' has no known user "
                                 f"(creatingUser '{user}').", "export the project with its users (a merged "
                                 "project of all coders), so that each coding says who made it.")
-            name = project.codes[target].name
-            rows.append((sel.source, make_id(project.users[user], "coder"), sel.start, sel.end, lookup.get(name, name)))
+            coder = make_id(project.users[user], "coder")
+            rows += [(sel.source, coder, sel.start, sel.end, lookup.get(name, name)) for name in codes]
     frame = pd.DataFrame(rows, columns=["guid", "coder", "start", "end", "code_id"]).drop_duplicates()
     texts = {guid: project.texts[guid].removeprefix("\ufeff") for guid in frame["guid"].unique()}
-    if counting == "utf16_units":
-        for guid, idx in frame.groupby("guid").indices.items():
-            for column in ("start", "end"):
-                frame.iloc[idx, frame.columns.get_loc(column)] = _code_points(
-                    texts[guid], frame[column].to_numpy()[idx])
+    for guid, idx in frame.groupby("guid").indices.items():
+        for column in ("start", "end"):
+            frame.iloc[idx, frame.columns.get_loc(column)] = code_points(
+                texts[guid], frame[column].to_numpy()[idx], counting)
     frame["source"] = frame["guid"].map(project.sources)
     spans = frame[SPAN_FIELDS].sort_values(["source", "coder", "start", "code_id"], kind="stable")
     return CoderSpans(spans.reset_index(drop=True).astype({"start": "int64", "end": "int64"}),
                       {project.sources[g]: t for g, t in texts.items()}, counting)
+
+
+__all__ = ["SPAN_FIELDS", "CoderSpans", "read_coder_spans"]

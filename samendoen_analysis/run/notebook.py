@@ -108,3 +108,6 @@ def prepare(
     out = (PROJECT_ROOT / out_dir if out_dir else Path.cwd() / ONE_OFF_DIR).resolve()
     corpus = full.subset(rounds=selection.rounds or None, schools=selection.schools or None)
     return Context(corpus=corpus, full=full, selection=selection, compare=groups, out_dir=out)
+
+
+__all__ = ["Context", "prepare"]

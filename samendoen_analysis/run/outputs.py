@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from samendoen_analysis.vocabulary import LANGUAGES, check_option
+
 KINDS = ("table", "figure")
 
 
@@ -46,11 +48,11 @@ class Output:
 
     def caption(self, lang: str) -> str:
         """Caption in ``lang`` (``nl`` or ``en``)."""
-        return self.caption_nl if lang == "nl" else self.caption_en
+        return self.caption_nl if check_option("language", lang, LANGUAGES) == "nl" else self.caption_en
 
     def reading(self, lang: str) -> str:
         """One-line reading in ``lang`` (``nl`` or ``en``); empty for tables."""
-        return self.reading_nl if lang == "nl" else self.reading_en
+        return self.reading_nl if check_option("language", lang, LANGUAGES) == "nl" else self.reading_en
 
 
 def _t(name: str, en: str, nl: str) -> Output:

@@ -202,7 +202,8 @@ def check(name: object, answer: object, corpus: Corpus | None = None, *, toleran
     ``check("kappa", kappa, corpus)`` runs the named check (see :data:`CHECKS`).
     ``check(answer, expected, tolerance=..., what=...)``, with a first argument that names no
     check, compares with a value the cell computed (the first edition's form, kept for cells
-    that use it).
+    that use it). A name with a corpus is always the named form, so a misspelled name is refused
+    with the valid names rather than judged as a wrong answer.
 
     Examples
     --------
@@ -211,7 +212,7 @@ def check(name: object, answer: object, corpus: Corpus | None = None, *, toleran
     >>> check(3, 4)
     ✘ Not yet right (your answer): this is not what the data give. Look again and try once more.
     """
-    if isinstance(name, str) and name in CHECKS:
+    if isinstance(name, str) and (name in CHECKS or isinstance(corpus, Corpus)):
         _report(verdict(name, answer, corpus), CHECKS[name].what)
         return
     answer, expected = name, answer

@@ -55,3 +55,6 @@ def span_level_share(spans: pd.DataFrame, coders: tuple[str, str], threshold: fl
                 matched += 1
                 break
     return 100 * matched / len(rows) if rows else float("nan")
+
+
+__all__ = ["segment_level_share", "span_level_share"]
