@@ -7,7 +7,6 @@ never count something else silently or fail later with a ``KeyError``.
 
 from __future__ import annotations
 
-import inspect
 import re
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from samendoen_analysis.analysis import (
     summary,
 )
 from samendoen_analysis.data import schema
-from samendoen_analysis.present import figures, labels, span_figures
+from samendoen_analysis.present import agreement_tables, figures, labels, span_figures
 from samendoen_analysis.qdpx import read
 from samendoen_analysis.run import notebook, outputs, params, report
 from samendoen_analysis.teaching import checks, helpers
@@ -66,11 +65,6 @@ def _agreement_call(name, level, pair):
 def _span_pair_call(name):
     function = getattr(spans, name)
     return lambda c: function(_spans(), pair=(BAD, "A"))
-
-
-def _compared_groups(function):
-    # Branch i12-labels gives some figures the compared groups; pass them where the signature asks.
-    return {"groups": ["teacher", "external_partner"]} if "groups" in inspect.signature(function).parameters else {}
 
 
 def _pending(branch, case_id, what, call):
@@ -174,16 +168,20 @@ CASES = [
     ("labels.ratio_label lang", "language", lambda c: labels.ratio_label(["teacher", "management"], BAD)),
     ("labels.joined lang", "language", lambda c: labels.joined(["a", "b"], BAD)),
     ("labels.relabel lang", "language", lambda c: labels.relabel(pd.DataFrame({"code_id": ["x"]}), BAD, c.codebook)),
-    _pending("i12-labels", "labels.evidence_in_words lang", "language", lambda c: labels.evidence_in_words("x", BAD)),
+    ("labels.evidence_in_words lang", "language", lambda c: labels.evidence_in_words("x", BAD)),
     ("labels.translate_with lang", "language",
      lambda c: labels.translate_with(pd.DataFrame({"code_id": ["x"]}), BAD, c.codebook, {}, ())),
-    _pending("i12-labels", "labels.ratio_label groups", "role group",
+    ("labels.ratio_label groups", "role group",
              lambda c: labels.ratio_label(["teacher", BAD], "nl")),
-    _pending("i12-labels", "figures.group_bars groups", "role group",
+    ("figures.group_bars groups", "role group",
              lambda c: figures.group_bars(measures.emphasis(c), ["teacher", BAD], "x", "nl", c.codebook)),
-    _pending("i12-labels", "figures.small_multiples groups", "role group",
+    ("figures.small_multiples groups", "role group",
              lambda c: figures.small_multiples(measures.emphasis(c, by=("school_id", "role_group")),
                                                ["teacher", BAD], "x", "nl", c.codebook)),
+    ("agreement_tables.agreement_table lang", "language",
+     lambda c: agreement_tables.agreement_table(pd.DataFrame({"code_id": ["x"]}), BAD, c.codebook)),
+    ("agreement_tables.span_table lang", "language",
+     lambda c: agreement_tables.span_table(pd.DataFrame({"code_id": ["x"]}), BAD, c.codebook)),
     ("figures.heatmap lang", "language", lambda c: figures.heatmap(measures.emphasis(c), "x", BAD, c.codebook)),
     ("figures.group_bars lang", "language",
      lambda c: figures.group_bars(measures.emphasis(c), ["teacher", "external_partner"], "x", BAD, c.codebook)),
@@ -192,11 +190,11 @@ CASES = [
                                        ["teacher", "external_partner"], "x", BAD, c.codebook)),
     ("figures.subtheme_bars lang", "language",
      lambda c: figures.subtheme_bars(summary.code_frequencies(c), BAD, c.codebook)),
-    _pending("i12-labels", "figures.claim_intervals lang", "language",
+    ("figures.claim_intervals lang", "language",
              lambda c: figures.claim_intervals(claims.evaluate_claims(c), BAD)),
     ("figures.ratio_intervals lang", "language",
      lambda c: figures.ratio_intervals(robustness.bootstrap_ratios(c, n_boot=5), BAD, c.codebook,
-                                       **_compared_groups(figures.ratio_intervals))),
+                                       ["teacher", "external_partner"])),
     ("figures.robustness_grid lang", "language",
      lambda c: figures.robustness_grid(robustness.robustness_summary(robustness.robustness_table(c)), BAD)),
     ("figures.confusion_heatmap lang", "language",

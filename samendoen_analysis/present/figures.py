@@ -77,6 +77,12 @@ def save_figure(fig: plt.Figure, out_dir: str | Path, name: str) -> list[Path]:
     return paths
 
 
+def _check_groups(groups: Sequence[str]) -> None:
+    # A misspelled group would otherwise draw an empty half of the comparison without a word.
+    for group in groups:
+        check_option("role group", group, ROLE_GROUPS)
+
+
 def _title(text: str) -> str:
     """A title starts with a capital, also when it starts with a group's label ("leraren")."""
     return text[:1].upper() + text[1:]
@@ -156,6 +162,7 @@ def group_bars(
     -------
     matplotlib.figure.Figure
     """
+    _check_groups(groups)
     data = _labelled(tidy[tidy["role_group"].isin(groups)], lang, codebook)
     order = [label(g, lang) for g in groups]
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -198,6 +205,7 @@ def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lan
     """
     if panel not in ("school_id", "round"):
         raise ValueError(f"unknown panel '{panel}'; valid values: school_id, round")
+    _check_groups(groups)
     shown = tidy[tidy["role_group"].isin(groups) & (tidy["value"].notna())]
     present = [str(p) for p in pd.unique(shown[panel].astype(str))]
     if panels is None:
@@ -313,6 +321,7 @@ def claim_intervals(claims: pd.DataFrame, lang: str) -> plt.Figure:
     matplotlib.figure.Figure
         A claim not evaluable on the selection is listed without a point.
     """
+    check_option("language", lang, LANGUAGES)
     threshold = claims["threshold"].fillna(1.0).astype(float)  # a top-code claim needs a lead ratio above 1
     centre, low, high = (claims[c].astype(float) / threshold for c in ("effect", "ci_low", "ci_high"))
     names = _claim_names(claims["claim_id"], claims, lang)
@@ -364,8 +373,7 @@ def ratio_intervals(
     matplotlib.figure.Figure
     """
     check_option("language", lang, LANGUAGES)
-    for group in groups:
-        check_option("role group", group, ROLE_GROUPS)
+    _check_groups(groups)
     names = [label(c, lang, codebook) for c in boot["code_id"]]
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.errorbar(boot["ratio"], names, xerr=[boot["ratio"] - boot["low"], boot["high"] - boot["ratio"]],
@@ -421,3 +429,9 @@ def confusion_heatmap(matrix: pd.DataFrame, lang: str, codebook: pd.DataFrame) -
     long = data.rename_axis(index=f"{coder} {first}", columns=f"{coder} {second}").stack().rename(
         label("segments", lang)).reset_index()
     return attach_data(fig, long)
+
+
+__all__ = [
+    "attach_data", "claim_intervals", "confusion_heatmap", "group_bars", "heatmap", "plotted_data", "ratio_intervals",
+    "robustness_grid", "save_figure", "set_style", "small_multiples", "subtheme_bars",
+]

@@ -17,7 +17,7 @@ from functools import cache
 
 import pandas as pd
 
-from samendoen_analysis.vocabulary import LANGUAGES, check_option, labels_table
+from samendoen_analysis.vocabulary import LANGUAGES, ROLE_GROUPS, check_option, labels_table
 
 
 @cache
@@ -84,7 +84,7 @@ def ratio_label(groups: Sequence[str], lang: str) -> str:
     >>> ratio_label(["external_partner", "teacher"], "en")
     'ratio external partners / teachers'
     """
-    first, second = (label(g, lang) for g in groups)
+    first, second = (label(check_option("role group", g, ROLE_GROUPS), lang) for g in groups)
     return f"{label('ratio', lang)} {first} / {second}"
 
 
@@ -136,6 +136,7 @@ def evidence_in_words(evidence: str, lang: str, codebook: pd.DataFrame | None = 
     >>> evidence_in_words("with absence or fear 3 of 4", "en")
     'in absence or fear: 3 of 4'
     """
+    check_option("language", lang, LANGUAGES)
     parts = []
     for part in str(evidence).split("; "):
         for key, pattern in _EVIDENCE:

@@ -59,3 +59,6 @@ def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, code
     fig.tight_layout()
     plotted = mine[["coder", "code_id", "start", "end"]].sort_values(["code_id", "coder", "start"], kind="stable")
     return attach_data(fig, plotted.reset_index(drop=True))
+
+
+__all__ = ["span_timeline"]

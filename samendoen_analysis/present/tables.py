@@ -69,3 +69,6 @@ def wide(tidy: pd.DataFrame, index: str, columns: str, values: str = "value") ->
     out = tidy.pivot_table(index=index, columns=columns, values=values, observed=True, sort=False)
     out.columns = [str(c) for c in out.columns]
     return out.reset_index()
+
+
+__all__ = ["wide", "write_table"]
