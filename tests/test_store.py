@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -25,9 +27,11 @@ from samendoen_analysis.data.store import (
     write_csv_atomically,
 )
 from samendoen_analysis.errors import DataError
-from samendoen_analysis.vocabulary import TABLES
+from samendoen_analysis.vocabulary import TABLES, columns
 
 from .qdpx_helpers import hashes
+
+_HEADER = ",".join(columns("schools")).encode()
 
 
 def test_read_raw_gives_every_table_as_strings(data_copy):
@@ -49,17 +53,20 @@ def test_unchanged_tables_keep_their_bytes(data_copy):
 def test_appended_rows_follow_the_old_bytes(data_copy):
     raw = read_raw(data_copy)
     old = (data_copy / "schools.csv").read_bytes()
-    new = pd.concat([raw["schools"], pd.DataFrame([["S6", "vmbo, basis", "niet vermeld", "full"]],
-                                                  columns=raw["schools"].columns)], ignore_index=True)
+    row = raw["schools"].iloc[[-1]].assign(school_id="S6", school_type="vmbo, basis")
+    new = pd.concat([raw["schools"], row], ignore_index=True)
     assert replace_tables(data_copy, {"schools": new}) == ["schools.csv"]
-    assert (data_copy / "schools.csv").read_bytes() == old + b'S6,"vmbo, basis",niet vermeld,full\n'
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerow(row.iloc[0].tolist())
+    assert (data_copy / "schools.csv").read_bytes() == old + expected.getvalue().encode()
+    assert expected.getvalue().startswith('S6,"vmbo, basis",')
 
 
 def test_changed_rows_rewrite_the_table_in_descriptor_order(data_copy):
     raw = read_raw(data_copy)
-    shuffled = raw["schools"].iloc[1:][["region", "school_id", "followup", "school_type"]]
+    shuffled = raw["schools"].iloc[1:][list(columns("schools"))[::-1]]
     out = table_bytes(shuffled[list(raw["schools"].columns)], raw["schools"], b"")
-    assert out.startswith(b"school_id,school_type,region,followup\nS2,") and b"\r" not in out
+    assert out.startswith(_HEADER + b"\nS2,") and b"\r" not in out
     replace_tables(data_copy, {"schools": raw["schools"].iloc[::-1]})  # the order given is accepted
     assert (data_copy / "schools.csv").read_bytes().split(b"\n")[1].startswith(b"S5,")
 
@@ -70,7 +77,7 @@ def test_a_file_saved_by_excel_is_rewritten_plainly(data_copy):
     raw = read_raw(data_copy)
     assert replace_tables(data_copy, {"schools": raw["schools"]}) == ["schools.csv"]
     data = path.read_bytes()
-    assert data.startswith(b"school_id,school_type,region,followup\n") and b"\r" not in data
+    assert data.startswith(_HEADER + b"\n") and b"\r" not in data
 
 
 def test_invalid_tables_change_nothing(data_copy):
@@ -94,8 +101,7 @@ def test_write_table_is_utf8_with_newlines_and_leaves_no_temp_file(tmp_path):
 
 
 def _schools_plus(raw, school_id: str) -> pd.DataFrame:
-    row = pd.DataFrame([[school_id, "vmbo", "niet vermeld", "full"]], columns=raw["schools"].columns)
-    return pd.concat([raw["schools"], row], ignore_index=True)
+    return pd.concat([raw["schools"], raw["schools"].iloc[[-1]].assign(school_id=school_id)], ignore_index=True)
 
 
 def test_a_held_lock_makes_the_other_writer_refuse_naming_the_holder(data_copy):
