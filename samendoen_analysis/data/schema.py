@@ -15,8 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.compute as pc
 from pandera.errors import SchemaErrors
 
+from samendoen_analysis.data.columnar import arrow_strings, isin, to_numpy_bool
+from samendoen_analysis.data.re2 import spelled_out, to_re2
 from samendoen_analysis.errors import DataError
 
 _TYPE_PATTERNS = {"integer": r"-?\d+", "number": r"-?\d+(?:\.\d+)?", "boolean": r"true|false"}
@@ -76,7 +79,15 @@ def _mask(values, s: pd.Series) -> pd.Series:
     return pd.Series(np.fromiter(values, dtype=bool, count=len(s)), index=s.index, name=s.name)
 
 
+def _arrow_mask(values, s: pd.Series) -> pd.Series:
+    return pd.Series(to_numpy_bool(values), index=s.index, name=s.name)
+
+
 def _required(s: pd.Series) -> pd.Series:
+    column = arrow_strings(s)
+    if column is not None:  # str.strip() removes exactly the characters Python's \s matches
+        blank = "^" + spelled_out(r"\s") + "*$"
+        return ~_arrow_mask(pc.match_substring_regex(column, blank), s)
     values = _strings(s)
     if values is not None:
         try:
@@ -106,7 +117,14 @@ def _all_match(compiled: re.Pattern, values: np.ndarray) -> bool:
 def _matches(pattern: str, required: bool):
     compiled = re.compile(pattern)
 
+    # In this pattern language RE2 decides as Python does once \d and \w list Python's characters.
+    re2 = "^(?:" + to_re2(pattern, (r"\d", r"\w")) + ")$" if _NUL_FREE_PATTERN.fullmatch(pattern) else None
+
     def check(s: pd.Series) -> pd.Series:
+        column = arrow_strings(s)
+        if column is not None and re2 is not None:
+            matched = _arrow_mask(pc.match_substring_regex(column, re2), s)
+            return matched if required else matched | (s == "")
         values = _strings(s)
         if values is not None:
             try:
@@ -135,7 +153,7 @@ def _field_checks(field: dict) -> list[pa.Check]:
                                error=f"pattern|does not have the form {cons['pattern']}"))
     if "enum" in cons:
         allowed = list(cons["enum"]) + ([] if required else [""])
-        checks.append(pa.Check(lambda s: s.isin(allowed), name="enum",
+        checks.append(pa.Check(lambda s: pd.Series(isin(s, allowed), index=s.index, name=s.name), name="enum",
                                error=f"enum|is not one of: {', '.join(cons['enum'])}"))
     if "minimum" in cons:
         low = cons["minimum"]

@@ -1,0 +1,60 @@
+"""Whole-column operations on Arrow-backed text, deciding exactly what the pandas calls decide.
+
+With pyarrow installed pandas keeps every text column in Apache Arrow. Some pandas methods then
+walk the values one Python object at a time (``Series.isin`` builds a list of the allowed
+values, ``.str`` methods call back into Python), which made loading a large corpus slow. These
+helpers run the same operations as Arrow compute functions; for a column that is not
+Arrow-backed (or holds missing values) they return None, and the caller keeps the pandas way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def arrow_strings(s: pd.Series) -> pa.ChunkedArray | None:
+    """The column's Arrow strings without copying, or None if it is not an Arrow string column without nulls."""
+    dtype = s.dtype
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return None
+    values = pa.chunked_array(s.array._pa_array) if hasattr(s.array, "_pa_array") else None
+    if values is None or values.null_count:
+        return None
+    return values
+
+
+def to_numpy_bool(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An Arrow boolean result (no nulls) as a numpy array."""
+    return np.asarray(values.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def isin(values: pd.Series, allowed: pd.Series | list | tuple) -> np.ndarray:
+    """``values.isin(allowed).to_numpy()``, by a hash table in Arrow when both are Arrow strings.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        The column to test.
+    allowed : pandas.Series or list
+        The values it may take.
+
+    Returns
+    -------
+    numpy.ndarray
+        One boolean per value.
+    """
+    column = arrow_strings(values)
+    if column is not None:
+        if isinstance(allowed, pd.Series):
+            value_set = arrow_strings(allowed)
+        else:
+            value_set = pa.array(list(allowed), type=pa.large_string()) if all(
+                isinstance(v, str) for v in allowed) else None
+        if value_set is not None:
+            value_set = pa.chunked_array(value_set).cast(column.type).combine_chunks() if len(value_set) else \
+                pa.array([], type=column.type)
+            return to_numpy_bool(pc.is_in(column, value_set=value_set))
+    return values.isin(allowed).to_numpy()
