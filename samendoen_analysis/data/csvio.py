@@ -21,6 +21,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -162,11 +163,12 @@ def read_table(path: Path, expected: list[str], notes: list[str]) -> pd.DataFram
     if path.stat().st_size > MAX_FILE_BYTES:
         raise DataError(path, "the file is larger than 2 GiB.", "split the data into rounds.")
     raw = path.read_bytes()
-    frame = _read_fast(path, raw, expected, notes)
+    controls = bool(raw.translate(None, _NOT_CONTROL))  # else no value holds one, in either encoding
+    frame = None if controls else _read_fast(path, raw, expected, notes)
     if frame is None:
         frame = _read_exact(path, raw, expected, notes)
-    if raw.translate(None, _NOT_CONTROL):  # else no value holds one, in UTF-8 as in Windows-1252
-        _refuse_control_characters(path, frame)
+        if controls:
+            _refuse_control_characters(path, frame)
     return frame
 
 
@@ -181,7 +183,7 @@ def _read_fast(path: Path, raw: bytes, expected: list[str], notes: list[str]) ->
     except (UnicodeDecodeError, DataError):
         return None
     header = _header_fields(first.rstrip("\r"), delimiter)
-    if len(header) != len(expected) or len(set(header)) != len(header):
+    if len(header) != len(expected) or len(set(header)) != len(header) or not _plainly_quoted(body, delimiter):
         return None
     try:
         table = _parse(body, delimiter, header)
@@ -193,6 +195,35 @@ def _read_fast(path: Path, raw: bytes, expected: list[str], notes: list[str]) ->
         notes.append(f"{path.name}: skipped a byte order mark (as Excel writes it).")
     notes.extend(found)
     return table.select(expected).to_pandas(types_mapper=lambda _: _TEXT)
+
+
+def _plainly_quoted(body: bytes, delimiter: str) -> bool:
+    """True if every quote opens a value, closes it, or is doubled inside it, and every CR ends a line.
+
+    In such a file Arrow, the csv module and pandas split rows and values alike; elsewhere (a
+    stray quote inside a value, text after a closing quote, a quote left open at the end, a
+    lone carriage return) they differ, and the exact reading decides. The quotes are found
+    with numpy and grouped into runs of adjacent quotes: a run of odd length flips between
+    inside and outside a quoted value, so whether each run starts inside is a cumulative sum.
+    """
+    if body.count(b"\r") != body.count(b"\r\n"):
+        return False
+    data = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.concatenate([np.flatnonzero(data[i : i + _BLOCK_BYTES] == ord('"')) + i
+                             for i in range(0, len(data), _BLOCK_BYTES)] or [np.zeros(0, dtype=np.int64)])
+    if not len(quotes):
+        return True
+    breaks = np.flatnonzero(np.diff(quotes) != 1) + 1
+    first, last = quotes[np.r_[0, breaks]], quotes[np.r_[breaks - 1, len(quotes) - 1]]
+    odd = (last - first) % 2 == 0
+    inside_before = (np.cumsum(odd) - odd) % 2 == 1
+    inside_after = inside_before ^ odd
+    # The start of the file counts as a line start, its end as a line end.
+    before = np.where(first > 0, data[np.maximum(first - 1, 0)], ord("\n"))
+    after = np.where(last + 1 < len(data), data[np.minimum(last + 1, len(data) - 1)], ord("\n"))
+    opens = inside_before | (before == ord(delimiter)) | (before == ord("\n"))
+    closes = inside_after | (after == ord(delimiter)) | (after == ord("\n")) | (after == ord("\r"))
+    return not inside_after[-1] and bool(opens.all()) and bool(closes.all())
 
 
 def _parse(utf8: bytes, delimiter: str, header: list[str]) -> pa.Table:
