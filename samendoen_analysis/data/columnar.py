@@ -58,3 +58,37 @@ def isin(values: pd.Series, allowed: pd.Series | list | tuple) -> np.ndarray:
                 pa.array([], type=column.type)
             return to_numpy_bool(pc.is_in(column, value_set=value_set))
     return values.isin(allowed).to_numpy()
+
+
+def all_distinct(columns: list[pd.Series]) -> bool:
+    """True if no two rows have equal values in all ``columns``; False also means: not proven here.
+
+    The values of a row are joined by a NUL into one Arrow string and the distinct strings are
+    counted with a hash table. Equal rows give equal strings, so as many distinct strings as
+    rows proves that the rows are distinct; a collision (a value holding a NUL) can only make the
+    proof fail, and the caller then asks pandas.
+    """
+    arrays = [arrow_strings(c) for c in columns]
+    if any(a is None for a in arrays) or not arrays:
+        return False
+    separator = pa.scalar("\0", type=arrays[0].type)
+    joined = arrays[0] if len(arrays) == 1 else pc.binary_join_element_wise(
+        *(a.cast(arrays[0].type) for a in arrays), separator)
+    return pc.count_distinct(joined).as_py() == len(joined)
+
+
+def blank(s: pd.Series, whitespace_re2: str) -> np.ndarray | None:
+    """Which values are empty or whitespace only (``s.str.strip() == ""``), or None if ``s`` is not Arrow text.
+
+    Only values whose first character is whitespace can be blank, so the whole-value match runs
+    on those few and not over every character of a column of transcripts.
+    """
+    column = arrow_strings(s)
+    if column is None:
+        return None
+    maybe = to_numpy_bool(pc.match_substring_regex(pc.utf8_slice_codeunits(column, 0, 1), f"^{whitespace_re2}?$"))
+    result = np.zeros(len(s), dtype=bool)
+    rows = np.flatnonzero(maybe)
+    if len(rows):
+        result[rows] = to_numpy_bool(pc.match_substring_regex(column.take(rows), f"^{whitespace_re2}*$"))
+    return result

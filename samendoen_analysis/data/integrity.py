@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.data.anonymisation import MARKERS, find_all_identifiers
-from samendoen_analysis.data.columnar import isin
+from samendoen_analysis.data.columnar import all_distinct, isin
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.vocabulary import CODABLE_KINDS
 
@@ -218,7 +218,8 @@ def check_segments(segments: pd.DataFrame, respondents: pd.DataFrame, codings: p
         raise DataError(file, f"the round '{segments['round'].iloc[bad]}' differs from the respondent's round "
                         f"'{rounds.iloc[0]}' in respondents.csv.", "use the respondent's round, or add "
                         "the respondent again with a new id for the new round.", line=bad + 2, column="round")
-    dup = _first_bad(segments.duplicated(["respondent_id", "round", "position"]))
+    key = ["respondent_id", "round", "position"]
+    dup = None if all_distinct([segments[c] for c in key]) else _first_bad(segments.duplicated(key))
     if dup is not None:
         raise DataError(file, "two segments of one interview share this position.",
                         "number the segments of each interview 1, 2, 3, ...", line=dup + 2, column="position")

@@ -18,7 +18,7 @@ import pandera.pandas as pa
 import pyarrow.compute as pc
 from pandera.errors import SchemaErrors
 
-from samendoen_analysis.data.columnar import arrow_strings, isin, to_numpy_bool
+from samendoen_analysis.data.columnar import all_distinct, arrow_strings, blank, isin, to_numpy_bool
 from samendoen_analysis.data.re2 import spelled_out, to_re2
 from samendoen_analysis.errors import DataError
 
@@ -84,10 +84,9 @@ def _arrow_mask(values, s: pd.Series) -> pd.Series:
 
 
 def _required(s: pd.Series) -> pd.Series:
-    column = arrow_strings(s)
-    if column is not None:  # str.strip() removes exactly the characters Python's \s matches
-        blank = "^" + spelled_out(r"\s") + "*$"
-        return ~_arrow_mask(pc.match_substring_regex(column, blank), s)
+    empty = blank(s, spelled_out(r"\s"))  # str.strip() removes exactly the characters Python's \s matches
+    if empty is not None:
+        return pd.Series(~empty, index=s.index, name=s.name)
     values = _strings(s)
     if values is not None:
         try:
@@ -163,14 +162,31 @@ def _field_checks(field: dict) -> list[pa.Check]:
 
 
 @cache
-def _schema(descriptor_path: Path, name: str) -> pa.DataFrameSchema:
+def _schema(descriptor_path: Path, name: str, keys: bool = True) -> pa.DataFrameSchema:
+    """The table's pandera schema; ``keys=False`` leaves out the uniqueness checks (proven elsewhere)."""
     res = resource(load_descriptor(descriptor_path), name)
     columns = {
-        f["name"]: pa.Column(str, checks=_field_checks(f), unique=bool(f.get("constraints", {}).get("unique")))
+        f["name"]: pa.Column(str, checks=_field_checks(f),
+                             unique=keys and bool(f.get("constraints", {}).get("unique")))
         for f in res["schema"]["fields"]
     }
     key = res["schema"].get("primaryKey", [])
-    return pa.DataFrameSchema(columns, unique=key if len(key) > 1 else None, name=name)
+    return pa.DataFrameSchema(columns, unique=key if keys and len(key) > 1 else None, name=name)
+
+
+def _keys_distinct(frame: pd.DataFrame, res: dict) -> bool:
+    """True if Arrow proves every unique column and the primary key free of duplicates.
+
+    pandera's own uniqueness checks hash every value through pandas, the largest part of
+    validating a big table; when this proof holds they would find nothing, so the schema
+    without them gives the same result, and otherwise the full schema runs.
+    """
+    unique = [[f["name"]] for f in res["schema"]["fields"] if f.get("constraints", {}).get("unique")]
+    key = res["schema"].get("primaryKey", [])
+    groups = unique + ([key] if len(key) > 1 else [])
+    if any(not set(group) <= set(frame.columns) for group in groups):
+        return False  # pandera reports the missing column, with its uniqueness checks in place
+    return all(all_distinct([frame[c] for c in group]) for group in groups)
 
 
 def _describe(cases: pd.DataFrame, key: list[str]) -> tuple[int | None, str | None, str, str]:
@@ -210,7 +226,8 @@ def validate_table(frame: pd.DataFrame, name: str, descriptor_path: Path, file: 
     DataError
         Naming the first failing row and column, the problem and the fix.
     """
-    schema = _schema(descriptor_path, name)
+    res = resource(load_descriptor(descriptor_path), name)
+    schema = _schema(descriptor_path, name, keys=not _keys_distinct(frame, res))
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
