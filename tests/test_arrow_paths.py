@@ -172,3 +172,12 @@ def test_broken_folders_give_the_same_result_on_both_paths(tmp_path_factory, dat
     fast = _outcome(_load, folder)
     with python_paths():
         assert _outcome(_load, folder) == fast
+
+
+@ORACLE
+@given(st.lists(st.tuples(st.sampled_from(["", "a", "b", "a\0", "\0b", "é"]), st.sampled_from(["", "x", "\0x"]),
+                          st.sampled_from(["1", "2"])), max_size=12), st.integers(1, 3))
+def test_distinct_rows_decide_as_pandas(rows, width):
+    frame = pd.DataFrame([row[:width] for row in rows], columns=["a", "b", "c"][:width], dtype="str") if rows else \
+        pd.DataFrame({c: pd.Series(dtype="str") for c in ["a", "b", "c"][:width]})
+    assert columnar.all_distinct([frame[c] for c in frame.columns]) == (not frame.duplicated().any())

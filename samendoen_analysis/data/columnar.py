@@ -63,18 +63,23 @@ def isin(values: pd.Series, allowed: pd.Series | list | tuple) -> np.ndarray:
 def all_distinct(columns: list[pd.Series]) -> bool:
     """True if no two rows have equal values in all ``columns``; False also means: not proven here.
 
-    The values of a row are joined by a NUL into one Arrow string and the distinct strings are
-    counted with a hash table. Equal rows give equal strings, so as many distinct strings as
-    rows proves that the rows are distinct; a collision (a value holding a NUL) can only make the
-    proof fail, and the caller then asks pandas.
+    Each column is dictionary-encoded by Arrow (one hash pass, a small integer per value) and
+    a row's integers are combined into one number per row, which numpy sorts; equal rows give
+    equal numbers, distinct rows distinct ones. Faster than pandas' ``duplicated`` on Arrow
+    text, which was the largest part of validating a big table.
     """
     arrays = [arrow_strings(c) for c in columns]
-    if any(a is None for a in arrays) or not arrays:
+    if not arrays or any(a is None for a in arrays):
         return False
-    separator = pa.scalar("\0", type=arrays[0].type)
-    joined = arrays[0] if len(arrays) == 1 else pc.binary_join_element_wise(
-        *(a.cast(arrays[0].type) for a in arrays), separator)
-    return pc.count_distinct(joined).as_py() == len(joined)
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for array in arrays:
+        encoded = pc.dictionary_encode(array.combine_chunks())
+        size = max(len(encoded.dictionary), 1)
+        if key.size and int(key.max()) >= (2**62) // size:  # keep the combined number within int64
+            key = np.unique(key, return_inverse=True)[1].astype(np.int64)
+        key = key * size + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    key.sort()
+    return not bool((key[1:] == key[:-1]).any())
 
 
 def blank(s: pd.Series, whitespace_re2: str) -> np.ndarray | None:
