@@ -20,7 +20,43 @@ from pathlib import Path
 from benchmarks.common import loglog_slope, print_table, timed, write_json
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
+HUGE = 10_000_000  # off by default (python -m benchmarks --parts scale --huge): minutes and gigabytes
 FIT_RANGE = (10_000, 1_000_000)
+# Leaving out each respondent costs tens of milliseconds per respondent (100,000 segments, 4,000
+# respondents: minutes), so it runs only up to this many respondents; larger rows say "not measured".
+LOO_RESPONDENTS_MAX = 400
+# Issue 13's targets: (what, segments, measured quantity, at most).
+TARGETS = (
+    ("core (load+validate+emphasis+claims) s", 1_000_000, "core_total", 5.0),
+    ("peak memory / data", 1_000_000, "peak_over_data", 2.0),
+    ("scaling exponent of the core, 1e4..1e6", None, "exponent", 1.0),
+    ("core at 1e7 s", HUGE, "core_total", 60.0),
+    ("leave-one-school-out s", 1_000_000, "leave_one_school_out", 5.0),
+    ("leave-one-respondent-out s", 1_000_000, "leave_one_respondent_out", 5.0),
+)
+
+
+def verdict(value: float | None, limit: float) -> str:
+    """'met', 'missed (N.Nx the target)' or 'not measured', for a quantity that must stay at most ``limit``."""
+    if value is None:
+        return "not measured"
+    if value <= limit:
+        return "met"
+    return f"missed ({value / limit:.1f}x the target)"
+
+
+def target_rows(results: list[dict], exponents: dict) -> list[list]:
+    """One row per target: what, target, measured value, verdict."""
+    by_size = {r["n"]: r for r in results}
+    rows = []
+    for what, n, key, limit in TARGETS:
+        if key == "exponent":
+            value = exponents.get("core_total")
+        else:
+            row = by_size.get(n)
+            value = None if row is None else (row.get(key) if key == "peak_over_data" else row["times"].get(key))
+        rows.append([what, f"<= {limit:g}", value, verdict(value, limit)])
+    return rows
 
 
 def _rss_mb() -> float:
@@ -78,6 +114,10 @@ def worker(folder: str, loo: bool = True) -> dict:
         table = robustness_mod.leave_one_out(corpus, "school_id")
         times["leave_one_school_out"] = time.perf_counter() - start
         conditions = int(table["condition"].nunique())
+        if len(corpus.respondents) <= LOO_RESPONDENTS_MAX:
+            start = time.perf_counter()
+            robustness_mod.leave_one_out(corpus, "respondent_id")
+            times["leave_one_respondent_out"] = time.perf_counter() - start
     else:
         conditions = 0
     return {
@@ -114,21 +154,26 @@ def bench_scale(sizes=SIZES, seed: int = 0, loo: bool = True, keep: Path | None 
             print(f"  {n:>9,} segments: core {t['core_total']:.2f} s, loo {t.get('leave_one_school_out', 0):.2f} s, "
                   f"peak +{row['peak_delta_mb']:.0f} MB for {row['data_mb']:.0f} MB of data", flush=True)
     fit = [r for r in results if FIT_RANGE[0] <= r["n"] <= FIT_RANGE[1]]
-    stages = ["load_validate", "emphasis_all", "claims", "core_total"] + (["leave_one_school_out"] if loo else [])
+    stages = ["load_validate", "emphasis_all", "claims", "core_total"] + (
+        ["leave_one_school_out", "leave_one_respondent_out"] if loo else [])
     exponents = {s: loglog_slope([r["n"] for r in fit], [r["times"][s] for r in fit]) for s in stages}
     rows = [[f"{r['n']:,}", r["codings"], r["respondents"], r["schools"], r["times"]["load_validate"],
              r["times"]["emphasis_all"], r["times"]["claims"], r["times"]["core_total"],
-             r["times"].get("leave_one_school_out"), r["data_mb"], r["peak_delta_mb"], r["peak_over_data"]]
+             r["times"].get("leave_one_school_out"), r["times"].get("leave_one_respondent_out"), r["data_mb"],
+             r["peak_delta_mb"], r["peak_over_data"]]
             for r in results]
     print_table("Scale (seconds; memory in MiB)",
                 ["segments", "codings", "respondents", "schools", "load+validate", "emphasis (12)", "claims",
-                 "core total", "leave-1-school-out", "data MiB", "peak MiB", "peak/data"], rows)
+                 "core total", "leave-1-school-out", "leave-1-respondent-out", "data MiB", "peak MiB", "peak/data"],
+                rows)
     print("\nscaling exponent (log-log least squares, "
           f"{FIT_RANGE[0]:,}..{FIT_RANGE[1]:,} segments): "
           + ", ".join(f"{k} {v:.2f}" if v is not None else f"{k} n/a" for k, v in exponents.items()))
     print("leave-one-out calls during the whole loop: "
           + ", ".join(f"{k} {v}" for k, v in results[-1]["loo_calls"].items()))
-    payload = {"sizes": list(sizes), "seed": seed, "results": results, "exponents": exponents,
+    targets = target_rows(results, exponents)
+    print_table("Scale targets (issue 13)", ["target", "limit", "measured", "verdict"], targets)
+    payload = {"sizes": list(sizes), "seed": seed, "results": results, "exponents": exponents, "targets": targets,
                "memory_method": "ru_maxrss of a fresh subprocess per size minus resident size after imports"}
     write_json("scale", payload)
     return payload
