@@ -30,6 +30,7 @@ TARGETS = (
     ("core (load+validate+emphasis+claims) s", 1_000_000, "core_total", 5.0),
     ("load+validate+emphasis s (the core without claims)", 1_000_000, "load_emphasis", 5.0),
     ("peak memory / data", 1_000_000, "peak_over_data", 2.0),
+    ("peak memory of the load alone / data", 1_000_000, "load_peak_over_data", 2.0),
     ("scaling exponent of the core, 1e4..1e6", None, "exponent", 1.0),
     ("scaling exponent of load+validate+emphasis, 1e4..1e6", None, "exponent_load_emphasis", 1.0),
     ("core at 1e7 s", HUGE, "core_total", 60.0),
@@ -56,7 +57,7 @@ def target_rows(results: list[dict], exponents: dict) -> list[list]:
             value = exponents.get("core_total" if key == "exponent" else "load_emphasis")
         else:
             row = by_size.get(n)
-            value = None if row is None else (row.get(key) if key == "peak_over_data" else row["times"].get(key))
+            value = None if row is None else (row.get(key) if key in row else row["times"].get(key))
         rows.append([what, f"<= {limit:g}", value, verdict(value, limit)])
     return rows
 
@@ -70,8 +71,15 @@ def _current_rss_mb() -> float:
         return int(fh.read().split()[1]) * resource.getpagesize() / 1024**2
 
 
+# The worker's address space is capped: a step that would take the shared machine's memory (the
+# exact permutation tests of evaluate_claims listing millions of assignments) fails with
+# MemoryError and is reported, instead of pushing other processes out.
+WORKER_MEMORY_BYTES = 10 * 1024**3
+
+
 def worker(folder: str, loo: bool = True) -> dict:
     """Time every stage on one data folder; runs inside the per-size subprocess."""
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_BYTES, WORKER_MEMORY_BYTES))
     import samendoen_analysis.analysis.robustness as robustness_mod
     import samendoen_analysis.data.corpus as corpus_mod
     import samendoen_analysis.data.schema as schema_mod
@@ -158,6 +166,8 @@ def bench_scale(sizes=SIZES, seed: int = 0, loo: bool = True, keep: Path | None 
             row.update(n=n, generate_s=gen_seconds, disk_mb=size_on_disk)
             row["peak_delta_mb"] = row["peak_rss_mb"] - row["rss_after_imports_mb"]
             row["peak_over_data"] = row["peak_delta_mb"] / row["data_mb"] if row["data_mb"] else None
+            load_delta = row["peak_rss_after_load_mb"] - row["rss_after_imports_mb"]
+            row["load_peak_over_data"] = load_delta / row["data_mb"] if row["data_mb"] else None
             results.append(row)
             t = row["times"]
             print(f"  {n:>9,} segments: load+emphasis {t['load_emphasis']:.2f} s, claims {t.get('claims')} s, "
@@ -175,12 +185,12 @@ def bench_scale(sizes=SIZES, seed: int = 0, loo: bool = True, keep: Path | None 
              r["times"]["emphasis_all"], r["times"]["load_emphasis"], r["times"].get("claims"),
              r["times"].get("core_total"),
              r["times"].get("leave_one_school_out"), r["times"].get("leave_one_respondent_out"), r["data_mb"],
-             r["peak_delta_mb"], r["peak_over_data"]]
+             r["peak_delta_mb"], r["peak_over_data"], r["load_peak_over_data"]]
             for r in results]
     print_table("Scale (seconds; memory in MiB)",
                 ["segments", "codings", "respondents", "schools", "load+validate", "emphasis (12)",
                  "load+validate+emphasis", "claims",
-                 "core total", "leave-1-school-out", "leave-1-respondent-out", "data MiB", "peak MiB", "peak/data"],
+                 "core total", "leave-1-school-out", "leave-1-respondent-out", "data MiB", "peak MiB", "peak/data", "load peak/data"],
                 rows)
     print("\nscaling exponent (log-log least squares, "
           f"{FIT_RANGE[0]:,}..{FIT_RANGE[1]:,} segments): "
