@@ -190,7 +190,8 @@ def bench_scale(sizes=SIZES, seed: int = 0, loo: bool = True, keep: Path | None 
     print_table("Scale (seconds; memory in MiB)",
                 ["segments", "codings", "respondents", "schools", "load+validate", "emphasis (12)",
                  "load+validate+emphasis", "claims",
-                 "core total", "leave-1-school-out", "leave-1-respondent-out", "data MiB", "peak MiB", "peak/data", "load peak/data"],
+                 "core total", "leave-1-school-out", "leave-1-respondent-out", "data MiB", "peak MiB", "peak/data",
+                 "load peak/data"],
                 rows)
     print("\nscaling exponent (log-log least squares, "
           f"{FIT_RANGE[0]:,}..{FIT_RANGE[1]:,} segments): "
