@@ -228,7 +228,8 @@ def _plainly_quoted(body: bytes, delimiter: str) -> bool:
 
 def _parse(utf8: bytes, delimiter: str, header: list[str]) -> pa.Table:
     """Parse UTF-8 CSV bytes with Arrow's reader, every column as text, empty cells as ""."""
-    convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()), strings_can_be_null=False,
+    # large_string is what pandas keeps Arrow text in: the columns are handed over without a copy.
+    convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False,
                                    quoted_strings_can_be_null=False, auto_dict_encode=False)
     parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=True)
     # A row must fit in one block; a value bigger than a block (a transcript in one cell) is
