@@ -210,7 +210,8 @@ def check_codebook_tree(codebook: pd.DataFrame, file: Path) -> None:
 def check_segments(segments: pd.DataFrame, respondents: pd.DataFrame, codings: pd.DataFrame, file: Path) -> None:
     """Each segment is in its respondent's round, at its own position, and coded unless marked uncoded talk."""
     # Each (respondent, round) pair of a segment must be a row of respondents.csv: the same
-    # decision as mapping each segment's respondent to its round, as one hash lookup of pairs.
+    # decision as mapping each segment's respondent to its round, as one hash lookup of pairs
+    # (ids and rounds have passed their patterns, so none holds the NUL that joins a pair).
     pairs = respondents["respondent_id"] + "\0" + respondents["round"]
     bad = _first_bad(~isin(segments["respondent_id"] + "\0" + segments["round"], pairs))
     if bad is not None:
