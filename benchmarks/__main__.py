@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic corpora")
     parser.add_argument("--jobs", type=int, default=None, help="workers for reproduce (default: cores)")
     parser.add_argument("--no-by-hand", action="store_true", help="skip the serial nbconvert comparison")
-    parser.add_argument("--no-loo", action="store_true", help="skip leave-one-school-out in scale")
+    parser.add_argument("--no-loo", action="store_true", help="skip leave-one-out in scale")
+    parser.add_argument("--huge", action="store_true", help="add 10,000,000 segments to scale (minutes, gigabytes)")
     parser.add_argument("--import-size", type=int, default=10_000, help="segments of the exported QDPX")
     parser.add_argument("--quick", action="store_true",
                         help="one repetition, sizes 1e3,1e4,1e5, no nbconvert comparison (about a minute)")
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.sizes == parser.get_default("sizes"):
             args.sizes = "1e3,1e4,1e5"
     sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
+    if args.huge and 10_000_000 not in sizes:
+        sizes.append(10_000_000)
 
     if "reproduce" in parts:
         from benchmarks.reproduce import bench_reproduce

@@ -25,7 +25,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from samendoen_analysis.data.columnar import arrow_strings, to_numpy_bool
 from samendoen_analysis.errors import DataError
 
 # Kind -> pattern. Every pattern stands alone (tests use them to blank out identifiers).
@@ -231,8 +233,31 @@ def find_all_identifiers(texts: Sequence[str] | pd.Series, deny: Iterable[str] |
     >>> find_all_identifiers(["BSN 111222333, rekening NL91ABNA0417164300"])[0].excerpt
     'BSN 11*******, rekening N…'
     """
-    values = [v if isinstance(v, str) else "" for v in (texts.tolist() if isinstance(texts, pd.Series) else texts)]
     patterns = _compiled(deny)
+    rows = _candidate_rows(texts) if isinstance(texts, pd.Series) and "name" not in patterns else None
+    if rows is not None:  # only these texts hold a trigger: scan them and give each hit its row back
+        hits = _scan(texts.iloc[rows].tolist(), patterns)
+        return [hit._replace(row=int(rows[hit.row])) for hit in hits]
+    values = [v if isinstance(v, str) else "" for v in (texts.tolist() if isinstance(texts, pd.Series) else texts)]
+    return _scan(values, patterns)
+
+
+def _candidate_rows(texts: pd.Series) -> np.ndarray | None:
+    """Positions of the texts holding any trigger, found in Arrow; None if the texts are not Arrow strings.
+
+    Every trigger is ASCII, so a byte search in UTF-8 finds exactly the texts that str.find
+    finds a trigger in; the scan then looks at these texts only, as it would have.
+    """
+    column = arrow_strings(texts)
+    if column is None:
+        return None
+    triggers = sorted({t for kind in PATTERNS for t in TRIGGERS[kind]})
+    pattern = "|".join(re.escape(t) for t in triggers)
+    return np.flatnonzero(to_numpy_bool(pc.match_substring_regex(column, pattern)))
+
+
+def _scan(values: list[str], patterns: dict[str, re.Pattern]) -> list[Hit]:
+    """Every hit in texts that are all strings; Hit.row is the position in ``values``."""
     hits: list[Hit] = []
     for block in range(0, len(values), _BLOCK_ROWS):
         rows = values[block : block + _BLOCK_ROWS]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from samendoen_analysis.data import integrity
 from samendoen_analysis.data.anonymisation import read_deny_list
+from samendoen_analysis.data.columnar import isin
 from samendoen_analysis.data.csvio import read_table
 from samendoen_analysis.data.interviews import interview_lengths
 from samendoen_analysis.data.words import count_words_series
@@ -142,7 +143,10 @@ def _check_links(tables: dict[str, pd.DataFrame], data_dir: Path, deny: list[str
     integrity.check_codebook_tree(t["codebook"], file["codebook"])
     for name in ("codings", "independent_codings", "coder_spans"):
         integrity.check_codable(t[name], t["codebook"], file[name])
-    integrity.check_spans(t["coder_spans"], interview_lengths(t["segments"]), file["coder_spans"])
+    # An interview's length depends on its own segments only: measure just the interviews
+    # that have coded stretches (none, in most folders) instead of every segment.
+    spanned = t["segments"][isin(t["segments"]["respondent_id"], t["coder_spans"]["respondent_id"])]
+    integrity.check_spans(t["coder_spans"], interview_lengths(spanned), file["coder_spans"])
     integrity.check_coders(t["independent_codings"], t["coders"], file["independent_codings"])
     integrity.check_claims(t["claims"], t["codebook"], ROLE_GROUPS, file["claims"])
     integrity.check_segments(t["segments"], t["respondents"], t["codings"], file["segments"])

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from samendoen_analysis.data.anonymisation import MARKERS, find_all_identifiers
+from samendoen_analysis.data.columnar import all_distinct, isin
 from samendoen_analysis.errors import DataError
 from samendoen_analysis.vocabulary import CODABLE_KINDS
 
@@ -31,8 +33,8 @@ CLAIM_RULES = {
 JOURNAL = ".samendoen-commit.json"
 
 
-def _first_bad(mask: pd.Series) -> int | None:
-    hits = mask.to_numpy().nonzero()[0]
+def _first_bad(mask: pd.Series | np.ndarray) -> int | None:
+    hits = np.asarray(mask).nonzero()[0]
     return int(hits[0]) if len(hits) else None
 
 
@@ -57,7 +59,7 @@ def check_reference(
         Accept empty values (an optional reference).
     """
     values = child[column]
-    bad = _first_bad(~values.isin(allowed) & ~(skip_empty & (values == "")))
+    bad = _first_bad(~isin(values, allowed) & ~(skip_empty & (values == "").to_numpy()))
     if bad is not None:
         value = values.iloc[bad]
         raise DataError(
@@ -107,13 +109,14 @@ def check_foreign_keys(tables: dict[str, pd.DataFrame], descriptor: dict, folder
 
 def check_coders(independent: pd.DataFrame, coders: pd.DataFrame, file: Path) -> None:
     """Independent codings are by declared coders of kind independent (not the consensus)."""
-    kinds = independent["coder"].map(coders.set_index("coder_id")["kind"])
-    bad = _first_bad(kinds.notna() & (kinds != "independent"))
+    # A coder declared with another kind; an undeclared coder is the foreign key check's error.
+    bad = _first_bad(isin(independent["coder"], coders.loc[coders["kind"] != "independent", "coder_id"]))
     if bad is not None:
         coder = independent["coder"].iloc[bad]
+        kind = coders.set_index("coder_id")["kind"][coder]
         allowed = ", ".join(coders.loc[coders["kind"] == "independent", "coder_id"]) or "none declared"
         raise DataError(
-            file, f"'{coder}' is declared in coders.csv as kind '{kinds.iloc[bad]}', not as an independent coder.",
+            file, f"'{coder}' is declared in coders.csv as kind '{kind}', not as an independent coder.",
             f"use an independent coder ({allowed}); the consensus coding belongs in codings.csv.",
             line=bad + 2, column="coder",
         )
@@ -166,8 +169,8 @@ def _claim_problem(claim, rule: dict, kinds: dict[str, str], role_groups: tuple[
 
 def check_codable(codings: pd.DataFrame, codebook: pd.DataFrame, file: Path) -> None:
     """Refuse codings that use a lens (an aggregate) instead of a sub-theme or tag."""
-    kinds = codings["code_id"].map(codebook.set_index("code_id")["kind"])
-    bad = _first_bad(~kinds.isin(CODABLE_KINDS))
+    # A code that is not in the codebook has no kind, so it is not codable either.
+    bad = _first_bad(~isin(codings["code_id"], codebook.loc[codebook["kind"].isin(CODABLE_KINDS), "code_id"]))
     if bad is not None:
         code = codings["code_id"].iloc[bad]
         children = codebook.loc[codebook["parent_id"] == code, "code_id"].head(3).tolist()
@@ -206,18 +209,23 @@ def check_codebook_tree(codebook: pd.DataFrame, file: Path) -> None:
 
 def check_segments(segments: pd.DataFrame, respondents: pd.DataFrame, codings: pd.DataFrame, file: Path) -> None:
     """Each segment is in its respondent's round, at its own position, and coded unless marked uncoded talk."""
-    rounds = segments["respondent_id"].map(respondents.set_index("respondent_id")["round"])
-    bad = _first_bad(rounds != segments["round"])
+    # Each (respondent, round) pair of a segment must be a row of respondents.csv: the same
+    # decision as mapping each segment's respondent to its round, as one hash lookup of pairs
+    # (ids and rounds have passed their patterns, so none holds the NUL that joins a pair).
+    pairs = respondents["respondent_id"] + "\0" + respondents["round"]
+    bad = _first_bad(~isin(segments["respondent_id"] + "\0" + segments["round"], pairs))
     if bad is not None:
+        rounds = segments["respondent_id"].iloc[[bad]].map(respondents.set_index("respondent_id")["round"])
         raise DataError(file, f"the round '{segments['round'].iloc[bad]}' differs from the respondent's round "
-                        f"'{rounds.iloc[bad]}' in respondents.csv.", "use the respondent's round, or add "
+                        f"'{rounds.iloc[0]}' in respondents.csv.", "use the respondent's round, or add "
                         "the respondent again with a new id for the new round.", line=bad + 2, column="round")
-    dup = _first_bad(segments.duplicated(["respondent_id", "round", "position"]))
+    key = ["respondent_id", "round", "position"]
+    dup = None if all_distinct([segments[c] for c in key]) else _first_bad(segments.duplicated(key))
     if dup is not None:
         raise DataError(file, "two segments of one interview share this position.",
                         "number the segments of each interview 1, 2, 3, ...", line=dup + 2, column="position")
     coded = segments["coded"] == "true"
-    uncoded = _first_bad(coded & ~segments["segment_id"].isin(codings["segment_id"]))
+    uncoded = _first_bad(coded.to_numpy() & ~isin(segments["segment_id"], codings["segment_id"]))
     if uncoded is not None:
         raise DataError(file, f"segment '{segments['segment_id'].iloc[uncoded]}' has no code in codings.csv.",
                         "add its consensus code(s) to codings.csv, or set coded to false if no code covers "
@@ -227,7 +235,7 @@ def check_segments(segments: pd.DataFrame, respondents: pd.DataFrame, codings: p
 def check_uncoded_talk(segments: pd.DataFrame, codings: pd.DataFrame, file: Path) -> None:
     """Refuse a coding (consensus or independent) on a segment marked as uncoded talk."""
     talk = segments.loc[segments["coded"] == "false", "segment_id"]
-    bad = _first_bad(codings["segment_id"].isin(talk))
+    bad = _first_bad(isin(codings["segment_id"], talk))
     if bad is not None:
         raise DataError(file, f"segment '{codings['segment_id'].iloc[bad]}' is marked coded = false in "
                         "segments.csv (uncoded talk) but has a code here.",

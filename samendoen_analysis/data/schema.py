@@ -15,8 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.compute as pc
 from pandera.errors import SchemaErrors
 
+from samendoen_analysis.data.columnar import all_distinct, arrow_strings, blank, isin, to_numpy_bool
+from samendoen_analysis.data.re2 import spelled_out, to_re2
 from samendoen_analysis.errors import DataError
 
 _TYPE_PATTERNS = {"integer": r"-?\d+", "number": r"-?\d+(?:\.\d+)?", "boolean": r"true|false"}
@@ -76,7 +79,14 @@ def _mask(values, s: pd.Series) -> pd.Series:
     return pd.Series(np.fromiter(values, dtype=bool, count=len(s)), index=s.index, name=s.name)
 
 
+def _arrow_mask(values, s: pd.Series) -> pd.Series:
+    return pd.Series(to_numpy_bool(values), index=s.index, name=s.name)
+
+
 def _required(s: pd.Series) -> pd.Series:
+    empty = blank(s, spelled_out(r"\s"))  # str.strip() removes exactly the characters Python's \s matches
+    if empty is not None:
+        return pd.Series(~empty, index=s.index, name=s.name)
     values = _strings(s)
     if values is not None:
         try:
@@ -106,7 +116,14 @@ def _all_match(compiled: re.Pattern, values: np.ndarray) -> bool:
 def _matches(pattern: str, required: bool):
     compiled = re.compile(pattern)
 
+    # In this pattern language RE2 decides as Python does once \d and \w list Python's characters.
+    re2 = "^(?:" + to_re2(pattern, (r"\d", r"\w")) + ")$" if _NUL_FREE_PATTERN.fullmatch(pattern) else None
+
     def check(s: pd.Series) -> pd.Series:
+        column = arrow_strings(s)
+        if column is not None and re2 is not None:
+            matched = _arrow_mask(pc.match_substring_regex(column, re2), s)
+            return matched if required else matched | (s == "")
         values = _strings(s)
         if values is not None:
             try:
@@ -135,7 +152,7 @@ def _field_checks(field: dict) -> list[pa.Check]:
                                error=f"pattern|does not have the form {cons['pattern']}"))
     if "enum" in cons:
         allowed = list(cons["enum"]) + ([] if required else [""])
-        checks.append(pa.Check(lambda s: s.isin(allowed), name="enum",
+        checks.append(pa.Check(lambda s: pd.Series(isin(s, allowed), index=s.index, name=s.name), name="enum",
                                error=f"enum|is not one of: {', '.join(cons['enum'])}"))
     if "minimum" in cons:
         low = cons["minimum"]
@@ -145,14 +162,31 @@ def _field_checks(field: dict) -> list[pa.Check]:
 
 
 @cache
-def _schema(descriptor_path: Path, name: str) -> pa.DataFrameSchema:
+def _schema(descriptor_path: Path, name: str, keys: bool = True) -> pa.DataFrameSchema:
+    """The table's pandera schema; ``keys=False`` leaves out the uniqueness checks (proven elsewhere)."""
     res = resource(load_descriptor(descriptor_path), name)
     columns = {
-        f["name"]: pa.Column(str, checks=_field_checks(f), unique=bool(f.get("constraints", {}).get("unique")))
+        f["name"]: pa.Column(str, checks=_field_checks(f),
+                             unique=keys and bool(f.get("constraints", {}).get("unique")))
         for f in res["schema"]["fields"]
     }
     key = res["schema"].get("primaryKey", [])
-    return pa.DataFrameSchema(columns, unique=key if len(key) > 1 else None, name=name)
+    return pa.DataFrameSchema(columns, unique=key if keys and len(key) > 1 else None, name=name)
+
+
+def _keys_distinct(frame: pd.DataFrame, res: dict) -> bool:
+    """True if Arrow proves every unique column and the primary key free of duplicates.
+
+    pandera's own uniqueness checks hash every value through pandas, the largest part of
+    validating a big table; when this proof holds they would find nothing, so the schema
+    without them gives the same result, and otherwise the full schema runs.
+    """
+    unique = [[f["name"]] for f in res["schema"]["fields"] if f.get("constraints", {}).get("unique")]
+    key = res["schema"].get("primaryKey", [])
+    groups = unique + ([key] if len(key) > 1 else [])
+    if any(not set(group) <= set(frame.columns) for group in groups):
+        return False  # pandera reports the missing column, with its uniqueness checks in place
+    return all(all_distinct([frame[c] for c in group]) for group in groups)
 
 
 def _describe(cases: pd.DataFrame, key: list[str]) -> tuple[int | None, str | None, str, str]:
@@ -192,7 +226,8 @@ def validate_table(frame: pd.DataFrame, name: str, descriptor_path: Path, file: 
     DataError
         Naming the first failing row and column, the problem and the fix.
     """
-    schema = _schema(descriptor_path, name)
+    res = resource(load_descriptor(descriptor_path), name)
+    schema = _schema(descriptor_path, name, keys=not _keys_distinct(frame, res))
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
