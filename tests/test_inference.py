@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 from samendoen_analysis import load_corpus
+from samendoen_analysis.analysis import inference
 from samendoen_analysis.analysis.claims import (
     FAILS,
     HOLDS,
@@ -137,6 +138,25 @@ def test_assignments_within_strata():
     assert count_assignments(first) == len(list(combinations(range(12), 6))) == 924
     assert (rows.sum(axis=1) == 6).all() and len({r.tobytes() for r in rows}) == 216
     assert all((r.reshape(3, 4).sum(axis=1) == 2).all() for r in rows)
+
+
+def test_assignments_with_more_strata_than_numpy_has_dimensions():
+    # 100 schools, most with one possible choice: few assignments, but one stratum each.
+    first = np.tile([True, False], 100)
+    first[2:] = np.tile([True, True], 99)
+    strata = np.repeat(np.arange(100), 2)
+    rows = two_group_assignments(first, strata)
+    assert len(rows) == count_assignments(first, strata) == 2
+    assert {tuple(np.flatnonzero(r[:2])) for r in rows} == {(0,), (1,)} and rows[:, 2:].all()
+
+
+def test_monte_carlo_in_batches_gives_the_unbatched_p_value(monkeypatch):
+    rng = np.random.default_rng(3)
+    first, second = rng.gamma(2.0, 10.0, 40), rng.gamma(2.0, 8.0, 40)
+    whole = inference._monte_carlo_p(first, second, 1.0, False, seed=1)
+    monkeypatch.setattr(inference, "MAX_BATCH_VALUES", 10_000)
+    assert inference._batch(80) == 125
+    assert inference._monte_carlo_p(first, second, 1.0, False, seed=1) == whole
 
 
 def test_shipped_design_is_stratified(shipped):

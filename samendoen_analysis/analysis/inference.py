@@ -39,6 +39,8 @@ from scipy import stats
 
 MAX_EXACT = 200_000
 """Most assignments listed for an exact test; above it the Monte Carlo fallback runs."""
+MAX_BATCH_VALUES = 50_000_000
+"""Most resampled values (8 bytes each) SciPy holds at once in the Monte Carlo fallback."""
 
 N_RESAMPLES = 9_999
 SEED = 20201
@@ -87,11 +89,14 @@ def two_group_assignments(in_first: np.ndarray, strata: np.ndarray | None = None
         chosen = np.array(list(combinations(range(len(members)), size)), dtype=int).reshape(comb(len(members), size),
                                                                                            size)
         blocks.append(members[chosen])
-    # Every combination of one choice per stratum (a Cartesian product, without a Python loop).
-    picks = np.meshgrid(*[np.arange(len(b)) for b in blocks], indexing="ij")
-    rows = np.zeros((int(np.prod([len(b) for b in blocks])), len(in_first)), dtype=bool)
-    for block, pick in zip(blocks, picks, strict=True):
-        rows[np.arange(len(rows))[:, None], block[pick.ravel()]] = True
+    # Every combination of one choice per stratum, built one stratum at a time: a meshgrid over all
+    # strata at once has one axis per school and fails beyond NumPy's 64 dimensions.
+    rows = np.zeros((1, len(in_first)), dtype=bool)
+    for block in blocks:
+        grown = np.repeat(rows, len(block), axis=0)
+        choice = np.tile(np.arange(len(block)), len(rows))
+        grown[np.arange(len(grown))[:, None], block[choice]] = True
+        rows = grown
     return rows
 
 
@@ -145,17 +150,23 @@ def _studentized(first: np.ndarray, second: np.ndarray, paired: bool, level: flo
     return float(np.exp(centre - half)), float(np.exp(centre + half))
 
 
+def _batch(people: int) -> int | None:
+    # All resamples at once need N_RESAMPLES x people floats: 3 GB for 40,000 people. Above
+    # MAX_BATCH_VALUES SciPy draws them in batches; below it the call is as it always was.
+    return None if people * N_RESAMPLES <= MAX_BATCH_VALUES else max(1, MAX_BATCH_VALUES // people)
+
+
 def _monte_carlo_p(first: np.ndarray, second: np.ndarray, null: float, paired: bool, seed: int) -> float:
     """One-sided p-value of ratio <= null from random relabellings (SciPy)."""
     if paired:
         result = stats.permutation_test(
             (first / null - second,), np.sum, permutation_type="samples", alternative="greater",
-            n_resamples=N_RESAMPLES, rng=np.random.default_rng(seed), vectorized=True)
+            n_resamples=N_RESAMPLES, rng=np.random.default_rng(seed), vectorized=True, batch=_batch(len(first)))
     else:
         result = stats.permutation_test(
             (first / null, second), lambda a, b, axis: a.mean(axis=axis) - b.mean(axis=axis),
             permutation_type="independent", alternative="greater", n_resamples=N_RESAMPLES,
-            rng=np.random.default_rng(seed), vectorized=True)
+            rng=np.random.default_rng(seed), vectorized=True, batch=_batch(len(first) + len(second)))
     return float(result.pvalue)
 
 
