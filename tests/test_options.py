@@ -67,13 +67,7 @@ def _span_pair_call(name):
     return lambda c: function(_spans(), pair=(BAD, "A"))
 
 
-def _pending(branch, case_id, what, call):
-    # The function is in a file another branch owns: the lead adds the check or removes the mark after merging.
-    pending = pytest.mark.xfail(strict=False, reason=f"in a file branch {branch} owns; it does not check yet")
-    return pytest.param(what, call, id=case_id, marks=pending)
-
-
-# (id, what the message names, the call with BAD in the option); pytest.param for the pending ones
+# (id, what the message names, the call with BAD in the option)
 CASES = [
     ("measures.coded_units level", "level", lambda c: measures.coded_units(c, level=BAD)),
     ("measures.respondent_matrix level", "level", lambda c: measures.respondent_matrix(c, level=BAD)),
@@ -202,8 +196,8 @@ CASES = [
     ("span_figures.span_timeline lang", "language",
      lambda c: span_figures.span_timeline(_spans(), "R1", 10, BAD, c.codebook)),
     ("report.write_report lang", "language", lambda c: report.write_report(Path("no-such-run"), BAD)),
-    _pending("i13 (data/schema.py)", "schema.resource name", "table",
-             lambda c: schema.resource(voc.descriptor(), BAD)),
+    ("schema.resource name", "table",
+     lambda c: schema.resource(voc.descriptor(), BAD)),
     ("vocabulary.level_codes level", "level", lambda c: voc.level_codes(c.codebook, BAD)),
     ("vocabulary.base_codes level", "level", lambda c: voc.base_codes(c.codebook, BAD)),
     ("vocabulary.lift level", "level", lambda c: voc.lift(c.codebook["code_id"], c.codebook, BAD)),
@@ -211,12 +205,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("what", "call"), [c if hasattr(c, "marks") else pytest.param(*c[1:], id=c[0]) for c in CASES])
+@pytest.mark.parametrize(("what", "call"), [pytest.param(*c[1:], id=c[0]) for c in CASES])
 def test_an_unknown_option_is_refused_with_the_valid_values(corpus, what, call):
     with pytest.raises(ValueError, match=rf"unknown {re.escape(what)} '{BAD}'; valid values: \S"):
         call(corpus)
 
 
 def test_the_cases_name_each_function_and_option_once():
-    ids = [c.id if hasattr(c, "marks") else c[0] for c in CASES]
+    ids = [c[0] for c in CASES]
     assert len(ids) == len(set(ids))

@@ -304,3 +304,6 @@ def find_identifiers(texts: pd.Series, deny: list[str] | None = None) -> tuple[i
         return None
     first = hits[0]
     return first.row, DESCRIPTIONS[first.kind], str(texts.iloc[first.row])[first.start : first.end]
+
+
+__all__ = ["Hit", "bsn_valid", "find_all_identifiers", "find_identifiers", "iban_valid", "read_deny_list"]

@@ -97,3 +97,6 @@ def blank(s: pd.Series, whitespace_re2: str) -> np.ndarray | None:
     if len(rows):
         result[rows] = to_numpy_bool(pc.match_substring_regex(column.take(rows), f"^{whitespace_re2}*$"))
     return result
+
+
+__all__ = ["all_distinct", "arrow_strings", "blank", "isin", "to_numpy_bool"]

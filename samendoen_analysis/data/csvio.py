@@ -306,3 +306,6 @@ def _unclosed_quote_line(path: Path, raw: bytes, delimiter: str) -> int | None:
     except csv.Error:
         return start
     return None
+
+
+__all__ = ["read_table"]

@@ -288,3 +288,10 @@ def check_spans(spans: pd.DataFrame, lengths: pd.Series, file: Path) -> None:
                         f"({int(length[bad])} code points: its segments joined by a blank line).",
                         "count offsets in code points in the interview's text as segments.csv gives it.",
                         line=bad + 2, column="end")
+
+
+__all__ = [
+    "check_anonymised", "check_claims", "check_codable", "check_codebook_tree", "check_coders",
+    "check_foreign_keys", "check_no_interrupted_write", "check_reference", "check_resources", "check_segments",
+    "check_spans", "check_uncoded_talk",
+]

@@ -50,3 +50,6 @@ def to_re2(pattern: str, classes: tuple[str, ...]) -> str:
     for python_class in classes:
         pattern = pattern.replace(python_class, spelled_out(python_class))
     return pattern
+
+
+__all__ = ["spelled_out", "to_re2"]

@@ -21,6 +21,7 @@ from pandera.errors import SchemaErrors
 from samendoen_analysis.data.columnar import all_distinct, arrow_strings, blank, isin, to_numpy_bool
 from samendoen_analysis.data.re2 import spelled_out, to_re2
 from samendoen_analysis.errors import DataError
+from samendoen_analysis.vocabulary import check_option
 
 _TYPE_PATTERNS = {"integer": r"-?\d+", "number": r"-?\d+(?:\.\d+)?", "boolean": r"true|false"}
 _FIXES = {
@@ -56,7 +57,8 @@ def load_descriptor(path: Path) -> dict:
 
 def resource(descriptor: dict, name: str) -> dict:
     """Return the resource called ``name`` from a descriptor."""
-    return next(r for r in descriptor["resources"] if r["name"] == name)
+    names = [r["name"] for r in descriptor["resources"]]
+    return descriptor["resources"][names.index(check_option("table", name, names))]
 
 
 def field_names(res: dict) -> list[str]:
@@ -238,3 +240,6 @@ def validate_table(frame: pd.DataFrame, name: str, descriptor_path: Path, file: 
             problem += f" {others} other row(s) of this file have problems too."
         line = None if index is None else index + 2
         raise DataError(file, problem, fix, line=line, column=column) from None
+
+
+__all__ = ["field_names", "load_descriptor", "resource", "validate_table"]

@@ -150,3 +150,6 @@ def _count_block(codes: np.ndarray, lengths: np.ndarray, joined: bool = True) ->
         before2[first[lengths > 1] + 1] = False
     word_starts = np.flatnonzero(alnum & ~(before1 | (joiner1 & before2)))
     return np.searchsorted(word_starts, first + lengths) - np.searchsorted(word_starts, first)
+
+
+__all__ = ["count_words", "count_words_arrow", "count_words_series"]
