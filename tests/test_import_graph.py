@@ -15,11 +15,15 @@ import pytest
 from samendoen_analysis.paths import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "samendoen_analysis"
-# folder -> folders of the package it must never import
+# The layers, top to bottom, as the README's package table lists them. A module may import only
+# layers below its own: `analysis` and `present` share a level, so statistics and presentation
+# never import each other.
+LEVELS = (("cli",), ("run",), ("teaching",), ("qdpx",), ("analysis", "present"), ("data",), ("vocabulary",),
+          ("errors", "paths"))
+# folder -> layers of the package it must never import (its own level and every level above it)
 FORBIDDEN = {
-    "analysis": ("present", "run", "qdpx", "teaching", "cli"),
-    "data": ("analysis", "present", "run", "qdpx", "teaching", "cli"),
-    "present": ("run", "teaching", "cli"),
+    name: tuple(other for upper in LEVELS[: i + 1] for other in upper if other != name)
+    for i, level in enumerate(LEVELS) for name in level
 }
 
 
@@ -43,8 +47,10 @@ def imported_modules(path: Path) -> set[str]:
 def upward_imports(folder: str) -> list[str]:
     """``file imports module`` for every import of ``folder`` into a layer it must not know."""
     banned = tuple(f"samendoen_analysis.{name}" for name in FORBIDDEN[folder])
+    layer = PACKAGE / folder
+    files = sorted(layer.rglob("*.py")) if layer.is_dir() else [layer.with_suffix(".py")]
     return [f"{path.relative_to(PROJECT_ROOT)} imports {name}"
-            for path in sorted((PACKAGE / folder).rglob("*.py"))
+            for path in files
             for name in sorted(imported_modules(path))
             if name in banned or name.startswith(tuple(f"{b}." for b in banned))]
 
@@ -52,6 +58,12 @@ def upward_imports(folder: str) -> list[str]:
 @pytest.mark.parametrize("folder", sorted(FORBIDDEN))
 def test_imports_only_point_down(folder):
     assert upward_imports(folder) == []
+
+
+def test_every_layer_of_the_package_is_placed():
+    on_disk = {p.name.removesuffix(".py") for p in PACKAGE.iterdir()
+               if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.name != "__init__.py")}
+    assert on_disk == set(FORBIDDEN)
 
 
 def test_the_reader_sees_late_and_relative_imports(tmp_path, monkeypatch):
