@@ -4,14 +4,15 @@ Reading and validating a large folder takes seconds; mapping the same typed tabl
 memory from Arrow IPC files takes a fraction of that. An entry is found by one key over
 
 * the SHA-256 of every file in the data folder (and of the deny-list, when one is given),
-* the folder's path (notes and ``Corpus.data_dir`` name it),
 * a fingerprint of the code that reads and validates: the SHA-256 of every ``.py``, ``.csv``
   and ``.json`` file of this package, of the shipped ``data/datapackage.json`` that
   :mod:`samendoen_analysis.vocabulary` takes its names from, and the versions of Python,
   pandas, numpy, pyarrow and pandera.
 
 A changed byte anywhere finds no entry, so the folder is validated again and any error is raised
-exactly as on a first load: the cache never serves a stale corpus. Hashing the whole package,
+exactly as on a first load: the cache never serves a stale corpus. The folder's path is not part
+of the key (notes name files, not folders, and ``Corpus.data_dir`` is set by the caller), so a
+copy of a folder finds the entry of the original. Hashing the whole package,
 not a hand-kept list of the modules validation imports, is our choice: a list would go stale the
 day a check moves to a new module, and a change elsewhere costs only one cold load.
 
@@ -112,7 +113,7 @@ def key(folder: Path, deny_list: Path | None = None) -> str:
     Parameters
     ----------
     folder : Path
-        The data folder, absolute.
+        The data folder.
     deny_list : Path, optional
         The deny-list the folder is checked against; an existing file.
 
@@ -121,7 +122,7 @@ def key(folder: Path, deny_list: Path | None = None) -> str:
     str
         Hex digest.
     """
-    payload = {"code": code_fingerprint(), "folder": str(folder), "files": data_fingerprint(folder),
+    payload = {"code": code_fingerprint(), "files": data_fingerprint(folder),
                "deny_list": file_sha256(deny_list) if deny_list else None}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
