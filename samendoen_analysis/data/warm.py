@@ -93,17 +93,19 @@ def data_fingerprint(folder: Path) -> dict[str, str]:
         return dict(zip([p.relative_to(folder).as_posix() for p in files], digests, strict=True))
 
 
-@cache
-def code_fingerprint(package: Path = PACKAGE_DIR) -> str:
-    """SHA-256 over the package's source and data files, the shipped descriptor and the versions.
+def code_fingerprint() -> str:
+    """SHA-256 over the package's source and data files, the shipped descriptor and the versions."""
+    return _code_fingerprint(PACKAGE_DIR)
 
-    Cached per process: the code a process runs does not change while it runs.
-    """
+
+@cache  # per process: the code a process runs does not change while it runs
+def _code_fingerprint(package: Path) -> str:
     versions = {name: metadata.version(name) for name in VERSIONED}
     digest = hashlib.sha256(json.dumps({"format": _FORMAT, "python": sys.version, **versions}).encode())
     sources = [p for p in _files(package) if p.suffix in CODE_SUFFIXES] + [DESCRIPTOR_PATH]
     for path in sources:
-        digest.update(path.as_posix().encode() + b"\0" + file_sha256(path).encode())
+        name = path.relative_to(package).as_posix() if path.is_relative_to(package) else path.name
+        digest.update(name.encode() + b"\0" + file_sha256(path).encode())
     return digest.hexdigest()
 
 
