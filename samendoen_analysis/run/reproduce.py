@@ -119,7 +119,8 @@ def _run_all(
     desc = f"notebooks ({len(reused)} re-used)" if reused else "notebooks"
     with tqdm(total=len(notebooks), desc=desc, unit="nb", disable=not progress) as bar:
         for name in reused:
-            bar.write(f"{name}: re-used, its inputs are unchanged since the previous run")
+            if progress:  # on the bar's stream, above the bar
+                bar.write(f"{name}: re-used, its inputs are unchanged since the previous run", file=sys.stderr)
             bar.update()
         if not to_run:
             return
