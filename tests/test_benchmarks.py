@@ -31,3 +31,11 @@ def test_generator_is_deterministic_for_a_seed(tmp_path):
     first = _digest(generate_corpus(tmp_path / "a", 200, seed=3))
     assert first == _digest(generate_corpus(tmp_path / "b", 200, seed=3))
     assert first["segments.csv"] != _digest(generate_corpus(tmp_path / "c", 200, seed=4))["segments.csv"]
+
+
+def test_warm_load_benchmark_sees_the_cache_answer(tmp_path):
+    from benchmarks.warm import warm_load
+
+    row = warm_load(generate_corpus(tmp_path / "a", 200, seed=1), tmp_path / "cache", reps=1)
+    assert row["segments"] == 200 and row["warm"]["n"] == 1
+    assert row["warm"]["median"] > 0 and row["cold_s"] > 0
