@@ -320,12 +320,12 @@ def _result_files(work: Path, notebook: str) -> list[str]:
     return files
 
 
-def _previous_executions(out: Path) -> dict:
+def _previous_manifest(out: Path) -> dict:
     try:
-        executions = json.loads((out / "manifest.json").read_text("utf-8")).get("executions", {})
-    except (OSError, ValueError, AttributeError):
+        manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    except (OSError, ValueError):
         return {}
-    return executions if isinstance(executions, dict) else {}
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("executions"), dict) else {}
 
 
 def _unchanged(out: Path, entry: dict, key: str) -> bool:
@@ -431,7 +431,8 @@ def reproduce(
     shown = {k: v for k, v in (parameters or {}).items() if k != "out_dir"}
     common = _common_inputs(shown)
     keys = {nb.name: execution_key(nb, shown, common) for nb in notebooks}
-    previous = _previous_executions(out)
+    before = _previous_manifest(out)
+    previous = before.get("executions", {})
     reused = () if force else _reusable(out, keys, previous)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     params = {**shown, "out_dir": str(work)}
@@ -442,7 +443,8 @@ def reproduce(
                  meanwhile=lambda: _warm_corpus(params.get("data_dir")), reused=reused)
         write_manifest(work, resolve_data_dir(shown.get("data_dir")), shown, notebooks,
                        _executions(work, keys, reused))
-        if len(reused) == len(notebooks) and (out / "report" / "index.html").is_file():
+        same_run = reused == tuple(keys) and before.get("notebooks") == list(keys)
+        if same_run and (out / "report" / "index.html").is_file():
             # Rendered from these very notebooks, parameters and data hashes: nothing in it can differ.
             shutil.copytree(out / "report", work / "report", copy_function=_link_or_copy)
         else:
