@@ -194,3 +194,19 @@ def test_two_processes_fill_and_read_the_cache_at_once(data_copy, cache):
     assert [out.strip() for out, _ in outputs] == [expected, expected]
     entries = [p for p in cache.iterdir() if not p.name.startswith(".")]
     assert len(entries) == 1 and not [p for p in cache.iterdir() if p.name.startswith(".")]
+
+
+def test_large_files_are_hashed_in_chunks_and_any_byte_counts(data_copy, cache, cold_loads, monkeypatch):
+    monkeypatch.setattr(warm, "CHUNK_BYTES", 1000)
+    path = data_copy / "segments.csv"
+    assert path.stat().st_size > 3 * warm.CHUNK_BYTES
+    small = data_copy / "coders.csv"
+    assert warm.data_fingerprint(data_copy)[small.name] == warm.file_sha256(small)  # one chunk: plain SHA-256
+    first = load_corpus(data_copy)
+    raw = bytearray(path.read_bytes())
+    middle = raw.index(b" ", 2 * warm.CHUNK_BYTES + 1)  # a space inside the third chunk becomes a letter
+    raw[middle:middle + 1] = b"x"
+    path.write_bytes(bytes(raw))
+    second = load_corpus(data_copy)
+    assert len(cold_loads) == 2
+    assert second.segments["words"].sum() == first.segments["words"].sum() - 1

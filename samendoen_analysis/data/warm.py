@@ -48,6 +48,7 @@ from samendoen_analysis.vocabulary import DESCRIPTOR_PATH
 CACHE_DIR_ENV = "SAMENDOEN_CACHE_DIR"
 KEEP_ENTRIES = 8
 LEFTOVER_SECONDS = 3600
+CHUNK_BYTES = 32 * 1024 * 1024
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 CODE_SUFFIXES = (".py", ".csv", ".json")
 VERSIONED = ("pandas", "numpy", "pyarrow", "pandera")
@@ -65,9 +66,16 @@ def cache_dir() -> Path:
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes (hashlib releases the GIL while it hashes, so threads help)."""
+    """SHA-256 of a file's bytes."""
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _chunk_sha256(job: tuple[Path, int]) -> bytes:
+    path, offset = job
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        return hashlib.sha256(fh.read(CHUNK_BYTES)).digest()
 
 
 def _files(folder: Path) -> list[Path]:
@@ -75,7 +83,11 @@ def _files(folder: Path) -> list[Path]:
 
 
 def data_fingerprint(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file in a data folder and its subfolders, by relative path.
+    """A SHA-256 digest of every file in a data folder and its subfolders, by relative path.
+
+    A file of at most ``CHUNK_BYTES`` gets its plain SHA-256; a larger one the SHA-256 of the
+    SHA-256 digests of its consecutive chunks, so one large ``segments.csv`` is hashed on all
+    cores (hashlib releases the GIL) and a changed byte still changes its digest.
 
     Parameters
     ----------
@@ -88,9 +100,14 @@ def data_fingerprint(folder: Path) -> dict[str, str]:
         Relative path (POSIX) to hex digest; empty when the folder does not exist.
     """
     files = _files(folder) if folder.is_dir() else []
+    jobs = [(path, offset) for path in files for offset in range(0, max(path.stat().st_size, 1), CHUNK_BYTES)]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        digests = pool.map(file_sha256, files)
-        return dict(zip([p.relative_to(folder).as_posix() for p in files], digests, strict=True))
+        chunks = list(pool.map(_chunk_sha256, jobs))
+    by_file: dict[Path, list[bytes]] = {path: [] for path in files}
+    for (path, _), digest in zip(jobs, chunks, strict=True):
+        by_file[path].append(digest)
+    return {path.relative_to(folder).as_posix(): digests[0].hex() if len(digests) == 1
+            else hashlib.sha256(b"".join(digests)).hexdigest() for path, digests in by_file.items()}
 
 
 def code_fingerprint() -> str:
