@@ -3,7 +3,8 @@
 Reading and validating a large folder takes seconds; mapping the same typed tables back into
 memory from Arrow IPC files takes a fraction of that. An entry is found by one key over
 
-* the SHA-256 of every file in the data folder (and of the deny-list, when one is given),
+* the SHA-256 of every file in the data folder (a file over ``CHUNK_BYTES``: of its chunks'
+  SHA-256 digests, hashed on all cores) and of the deny-list, when one is given,
 * a fingerprint of the code that reads and validates: the SHA-256 of every ``.py``, ``.csv``
   and ``.json`` file of this package, of the shipped ``data/datapackage.json`` that
   :mod:`samendoen_analysis.vocabulary` takes its names from, and the versions of Python,
