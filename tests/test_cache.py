@@ -146,11 +146,15 @@ def test_a_change_to_the_package_forces_revalidation(data_copy, cache, cold_load
     assert cold_loads == [data_copy, data_copy], f"{changed} changed but the cache answered"
 
 
-def test_damaged_entry_is_validated_again_and_replaced(data_copy, cache, cold_loads):
+@pytest.mark.parametrize("damage", ["cut short", "removed", "meta removed"])
+def test_damaged_entry_is_validated_again_and_replaced(data_copy, cache, cold_loads, damage):
     cold = load_corpus(data_copy)
     (entry,) = [p for p in cache.iterdir() if not p.name.startswith(".")]
     segments = entry / "segments.arrow"
-    segments.write_bytes(segments.read_bytes()[:100])
+    if damage == "cut short":
+        segments.write_bytes(segments.read_bytes()[:100])
+    else:
+        (entry / "meta.json" if damage == "meta removed" else segments).unlink()
     _assert_same_corpus(cold, load_corpus(data_copy))
     _assert_same_corpus(cold, load_corpus(data_copy))
     assert len(cold_loads) == 2  # once at first, once for the damaged entry; then it was whole again

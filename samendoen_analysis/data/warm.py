@@ -161,16 +161,22 @@ def stamp(folder: Path) -> list[tuple[str, int, int, int]]:
 def load(entry_key: str) -> tuple[dict[str, pd.DataFrame], tuple[str, ...]] | None:
     """The tables and notes stored under a key, or None (no entry, or a damaged one, now discarded)."""
     entry = cache_dir() / entry_key
+    if not entry.is_dir():
+        return None
     try:
         meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
         tables = {name: _read_table(entry / f"{name}.arrow", meta["tables"][name]) for name in meta["tables"]}
-        os.utime(entry)  # most recently used: kept longest
-    except FileNotFoundError:
-        return None
+        notes = tuple(meta["notes"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError, pa.ArrowException):
-        _discard(entry)  # a disk that filled up, a hand edit: validate again and store anew
+        # A file removed or cut short (a full disk, a hand edit): validate again and store anew.
+        # (An entry another process discarded meanwhile is simply gone: _discard finds nothing.)
+        _discard(entry)
         return None
-    return tables, tuple(meta["notes"])
+    try:
+        os.utime(entry)  # most recently used: kept longest
+    except OSError:
+        pass
+    return tables, notes
 
 
 def _read_table(path: Path, described: dict) -> pd.DataFrame:
