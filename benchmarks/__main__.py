@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,import,spans,params] [--quick]``.
+"""Run the benchmarks: ``python -m benchmarks [--parts reproduce,scale,warm,import,spans,params] [--quick]``.
 
 Prints one table per part and writes JSON to ``benchmarks/out/``. See docs/performance.md.
 """
@@ -10,7 +10,7 @@ import sys
 
 from benchmarks.common import OUT_DIR
 
-PARTS = ("reproduce", "scale", "import", "spans", "params")
+PARTS = ("reproduce", "scale", "warm", "import", "spans", "params")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks.scale import bench_scale
 
         bench_scale(sizes, seed=args.seed, loo=not args.no_loo)
+    if "warm" in parts:
+        from benchmarks.warm import bench_warm
+
+        bench_warm(sizes=(max(sizes),), reps=max(args.reps, 5), seed=args.seed)
     if "import" in parts:
         from benchmarks.importer import bench_conversion, bench_import, bench_long_source
 

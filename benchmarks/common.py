@@ -72,3 +72,21 @@ def write_json(name: str, payload: dict, out_dir: Path = OUT_DIR) -> Path:
     payload = {"measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": machine(), **payload}
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def verdict(value: float | None, target: float, smaller_is_better: bool = True) -> str:
+    """'met', 'missed by x%' (or 'by N.Nx' from twice the target on) or 'not measured'."""
+    if value is None:
+        return "not measured"
+    if (value <= target) if smaller_is_better else (value >= target):
+        return "met"
+    factor = value / target if smaller_is_better else target / value
+    return f"missed by {100 * (factor - 1):.0f}%" if factor < 2 else f"missed by {factor:.1f}x"
+
+
+def print_targets(title: str, rows: list[tuple[str, float | None, str, float, bool]]) -> list[dict]:
+    """Print rows of (what, measured, unit, target, smaller is better) with whether each target is met."""
+    table = [[what, value, f"{'<=' if smaller else '>='} {target:g} {unit}".strip(), verdict(value, target, smaller)]
+             for what, value, unit, target, smaller in rows]
+    print_table(title, ["target", "measured", "goal", "verdict"], table)
+    return [{"target": r[0], "measured": r[1], "goal": r[2], "verdict": r[3]} for r in table]

@@ -10,6 +10,7 @@ size after the imports, next to the in-memory size of the loaded tables
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -17,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import loglog_slope, print_table, timed, write_json
+from benchmarks.common import loglog_slope, print_table, timed, verdict, write_json
+from samendoen_analysis.data.warm import CACHE_DIR_ENV
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 HUGE = 10_000_000  # off by default (python -m benchmarks --parts scale --huge): minutes and gigabytes
@@ -37,15 +39,6 @@ TARGETS = (
     ("leave-one-school-out s", 1_000_000, "leave_one_school_out", 5.0),
     ("leave-one-respondent-out s", 1_000_000, "leave_one_respondent_out", 5.0),
 )
-
-
-def verdict(value: float | None, limit: float) -> str:
-    """'met', 'missed (N.Nx the target)' or 'not measured', for a quantity that must stay at most ``limit``."""
-    if value is None:
-        return "not measured"
-    if value <= limit:
-        return "met"
-    return f"missed ({value / limit:.1f}x the target)"
 
 
 def target_rows(results: list[dict], exponents: dict) -> list[list]:
@@ -157,9 +150,11 @@ def bench_scale(sizes=SIZES, seed: int = 0, loo: bool = True, keep: Path | None 
             gen_seconds, _ = timed(generate_corpus, folder, n, seed)
             size_on_disk = sum(p.stat().st_size for p in folder.iterdir()) / 1024**2
             command = [sys.executable, "-m", "benchmarks.scale", str(folder)] + ([] if loo else ["--no-loo"])
+            # An empty cache folder per size: the seeded corpus would otherwise be found warm on a second run.
             proc = subprocess.run(command,
                                   capture_output=True, text=True, check=False,
-                                  cwd=Path(__file__).resolve().parent.parent)
+                                  cwd=Path(__file__).resolve().parent.parent,
+                                  env={**os.environ, CACHE_DIR_ENV: str(base / f"cache_{n}")})
             if proc.returncode != 0:
                 raise RuntimeError(f"scale worker failed at {n}:\n{proc.stderr}")
             row = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -42,9 +42,9 @@ def _validate(args: argparse.Namespace) -> int:
 def _reproduce(args: argparse.Namespace) -> int:
     from samendoen_analysis.run.reproduce import reproduce
 
-    result = reproduce(args.out, dict(args.p or []), jobs=args.jobs, check=args.check)
+    result = reproduce(args.out, dict(args.p or []), jobs=args.jobs, check=args.check, force=args.force)
     print(
-        f"results written to {result.out_dir} ({len(result.notebooks)} notebooks); "
+        f"results written to {result.out_dir} ({len(result.notebooks)} notebooks, {len(result.reused)} re-used); "
         f"open {result.out_dir / 'report' / 'index.html'}"
     )
     if args.check:
@@ -163,6 +163,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="notebook parameter (repeatable); the names are listed below")
     p.add_argument("--check", action="store_true", help="fail if tables differ from reference/")
+    p.add_argument("--force", action="store_true",
+                   help="run every notebook, also those whose inputs are unchanged since the last run into --out")
     p.set_defaults(func=_reproduce)
     p = sub.add_parser("refresh-notebooks", help="re-execute the committed notebooks in place")
     p.add_argument("--jobs", type=int, default=None, help="notebooks run in parallel (default: cores)")

@@ -17,6 +17,14 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def warm_cache_in_tmp(tmp_path_factory):
+    """Keep the warm corpus cache of the tests, and of the kernels they start, out of the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAMENDOEN_CACHE_DIR", str(tmp_path_factory.mktemp("warm-cache")))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def data_untouched():
     """Fail the run if any test modified the shipped data folder."""
     before = _hashes(DATA_DIR)

@@ -145,3 +145,72 @@ def test_failing_notebook_leaves_previous_output_intact(full_run, tmp_path):
         reproduce(full_run, {}, jobs=1, notebooks=[path], progress=False)
     assert _tree_hash(full_run) == before
     assert not list(full_run.parent.glob(".results.tmp-*"))
+
+
+def _results(folder: Path) -> dict[str, bytes]:
+    """Every table and figure of a run, by relative path."""
+    return {str(p.relative_to(folder)): p.read_bytes() for kind in ("tables", "figures")
+            for p in sorted((folder / kind).rglob("*")) if p.is_file()}
+
+
+def _executions(folder: Path) -> dict[str, bool]:
+    import json
+
+    executions = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["executions"]
+    return {name: entry["reused"] for name, entry in executions.items()}
+
+
+def test_incremental_run_reuses_and_equals_a_forced_run(data_copy, tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebooks = [Path(shutil.copy(NOTEBOOKS_DIR / name, folder)) for name in ("01_sample.ipynb", "03_emphasis.ipynb")]
+    names = [nb.name for nb in notebooks]
+    out = tmp_path / "results"
+    params = {"data_dir": str(data_copy)}
+    run = lambda **kw: reproduce(out, {**params, **kw.pop("p", {})}, jobs=2, notebooks=notebooks, **kw)  # noqa: E731
+
+    assert run(progress=False).reused == ()
+    produced = _results(out)
+    assert any(name.startswith("figures/03_") for name in produced)
+
+    again = run(progress=True)
+    assert again.reused == tuple(names)
+    assert _executions(out) == dict.fromkeys(names, True)
+    assert "01_sample.ipynb: re-used" in capsys.readouterr().err  # the progress bar says so
+    assert _results(out) == produced
+    assert (out / "report" / "index.html").is_file() and (out / "notebooks" / "03_emphasis.ipynb").is_file()
+
+    forced = reproduce(tmp_path / "forced", params, jobs=2, notebooks=notebooks, progress=False, force=True)
+    assert forced.reused == ()
+    assert _results(tmp_path / "forced") == produced  # byte for byte
+    assert run(progress=False, force=True).reused == ()
+
+    # One notebook changed: only that one runs again.
+    notebooks[0].write_bytes(notebooks[0].read_bytes() + b"\n")
+    assert run(progress=False).reused == ("03_emphasis.ipynb",)
+    # A result file edited by hand is not carried over: its notebook runs again.
+    (out / "tables" / "01_sample.csv").write_text("edited\n", encoding="utf-8")
+    assert run(progress=False).reused == ("03_emphasis.ipynb",)
+    assert _results(out) == produced
+    # One parameter changed: both notebooks take it, both run again.
+    assert run(progress=False, p={"lang": "en"}).reused == ()
+    # One byte of one data file changed: everything that reads the data runs again.
+    assert run(progress=False).reused == ()
+    path = data_copy / "schools.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert run(progress=False).reused == ()
+    assert _results(out) == produced  # a trailing blank line changes no result
+
+
+def test_nothing_changed_reuses_all_without_pandas(full_run):
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-X", "importtime", "-m", "samendoen_analysis.cli", "reproduce", "--out", str(full_run)]
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert f"({len(notebook_paths())} notebooks, {len(notebook_paths())} re-used)" in proc.stdout
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert not {"pandas", "numpy", "papermill", "pyarrow"} & imported

@@ -1,21 +1,19 @@
 """The corpus as typed pandas tables, loaded only after every check has passed.
 
 One loader serves the shipped reconstruction, imported rounds and test fixtures alike, so
-whatever reaches a measure has been through the same validation.
+whatever reaches a measure has been through the same validation. A folder that was validated
+before, unchanged to the byte since, is mapped back from the warm cache (:mod:`.warm`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
-from samendoen_analysis.data import integrity
+from samendoen_analysis.data import integrity, warm
 from samendoen_analysis.data.anonymisation import read_deny_list
 from samendoen_analysis.data.columnar import isin
 from samendoen_analysis.data.csvio import read_table
@@ -191,49 +189,30 @@ def load_corpus(data_dir: str | Path | None = None, deny_list: str | Path | None
     ------
     DataError
         On the first invalid file, line and column, with what to do about it.
+
+    Notes
+    -----
+    A folder validated before, with not one byte of it, of the deny-list or of this package
+    changed since, is loaded from the warm cache (:mod:`samendoen_analysis.data.warm`).
     """
     folder = resolve_data_dir(data_dir)
     integrity.check_no_interrupted_write(folder)
-    if not deny_list:
-        cached = _cached(folder)
+    deny_path = Path(deny_list) if deny_list else None
+    # A deny-list that cannot be read gets no key: the cold load below raises its error.
+    cacheable = deny_path is None or deny_path.is_file()
+    if cacheable:
+        before = warm.stamp(folder)
+        key = warm.key(folder, deny_path)
+        cached = warm.load(key)
         if cached is not None:
-            return cached
+            tables, notes = cached
+            return Corpus(**tables, notes=notes, data_dir=folder)
     notes: list[str] = []
     tables = _read_all(folder, notes)
-    deny = read_deny_list(Path(deny_list)) if deny_list else None
+    deny = read_deny_list(deny_path) if deny_path else None
     _check_links(tables, folder, deny)
-    return Corpus(**_typed(tables), notes=tuple(notes), data_dir=folder)
+    typed = _typed(tables)
+    if cacheable and warm.stamp(folder) == before:  # no file changed while it was hashed and read
+        warm.store(key, typed, tuple(notes))
+    return Corpus(**typed, notes=tuple(notes), data_dir=folder)
 
-
-# `samendoen reproduce` runs every notebook in its own kernel, and each loaded and validated the
-# same data folder again. reproduce validates it once and names a pickle of the result in this
-# environment variable (kernels inherit it); load_corpus uses the pickle only while every file of
-# the folder still has the content it was validated with, and otherwise loads as usual, so any
-# error is still raised, in the notebook, exactly as before.
-CACHE_ENV = "SAMENDOEN_CORPUS_CACHE"
-
-
-def data_fingerprint(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file in a data folder, by name."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
-
-
-def write_cache(path: Path, corpus: Corpus) -> None:
-    """Store a validated corpus for :func:`load_corpus` in the kernels (see CACHE_ENV)."""
-    payload = {"folder": str(corpus.data_dir), "fingerprint": data_fingerprint(corpus.data_dir), "corpus": corpus}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)  # a kernel sees the whole file or none
-
-
-def _cached(folder: Path) -> Corpus | None:
-    path = os.environ.get(CACHE_ENV)
-    if not path or not Path(path).is_file():
-        return None
-    try:
-        payload = pickle.loads(Path(path).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError):
-        return None
-    if payload.get("folder") != str(folder) or payload.get("fingerprint") != data_fingerprint(folder):
-        return None
-    return payload["corpus"]
