@@ -16,17 +16,6 @@ import pytest
 
 import samendoen_analysis
 
-# Modules issue 13's branches were changing at the same time (data/ but store and interviews,
-# and run/reproduce.py): expected to fail until they are merged; then this list and the mark go.
-PENDING_PACKAGES: tuple[str, ...] = ()
-PENDING_MODULES = {"samendoen_analysis.data.corpus", "samendoen_analysis.run.reproduce"}
-OWNED_HERE = {"samendoen_analysis.data.store", "samendoen_analysis.data.interviews"}
-
-
-def _pending(name: str) -> bool:
-    in_package = any(name == p or name.startswith(p + ".") for p in PENDING_PACKAGES)
-    return name not in OWNED_HERE and (in_package or name in PENDING_MODULES)
-
 
 def _modules() -> list[str]:
     found = [samendoen_analysis.__name__]
@@ -53,22 +42,16 @@ def api_problems(module: types.ModuleType) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.xfail(strict=False, reason="owned by another branch")) if _pending(n) else n
-     for n in _modules()],
-)
+@pytest.mark.parametrize("name", _modules())
 def test_every_module_says_what_is_public(name):
     assert api_problems(importlib.import_module(name)) == []
 
 
-def test_the_walk_finds_every_subpackage_and_the_pending_list_is_real():
+def test_the_walk_finds_every_subpackage():
     names = _modules()
     for sub in ("analysis", "data", "present", "qdpx", "run", "teaching"):
         assert f"samendoen_analysis.{sub}" in names
     assert len(names) > 40
-    assert PENDING_MODULES | OWNED_HERE <= set(names)
-    assert not _pending("samendoen_analysis.data.store") and _pending("samendoen_analysis.data.corpus")
 
 
 def test_the_check_finds_each_kind_of_problem():

@@ -216,3 +216,5 @@ def load_corpus(data_dir: str | Path | None = None, deny_list: str | Path | None
         warm.store(key, typed, tuple(notes))
     return Corpus(**typed, notes=tuple(notes), data_dir=folder)
 
+
+__all__ = ["Corpus", "load_corpus"]

@@ -254,3 +254,6 @@ def _discard(entry: Path) -> None:
     except OSError:
         return
     shutil.rmtree(gone, ignore_errors=True)
+
+
+__all__ = ["cache_dir", "code_fingerprint", "data_fingerprint", "file_sha256", "key", "load", "stamp", "store"]

@@ -464,4 +464,7 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
-__all__ = ["NotebookFailed", "RunResult", "compare_tables", "notebook_paths", "refresh_notebooks", "reproduce"]
+__all__ = [
+    "NotebookFailed", "RunResult", "compare_tables", "execution_key", "notebook_paths", "refresh_notebooks",
+    "reproduce", "strip_volatile", "write_manifest",
+]
