@@ -160,6 +160,13 @@ def _executions(folder: Path) -> dict[str, bool]:
     return {name: entry["reused"] for name, entry in executions.items()}
 
 
+def _injected_cell(executed: Path):
+    import nbformat
+
+    cells = nbformat.read(executed, as_version=4).cells
+    return next(c for c in cells if "injected-parameters" in c.metadata.get("tags", []))
+
+
 def test_incremental_run_reuses_and_equals_a_forced_run(data_copy, tmp_path, capsys):
     import shutil
 
@@ -174,6 +181,8 @@ def test_incremental_run_reuses_and_equals_a_forced_run(data_copy, tmp_path, cap
     assert run(progress=False).reused == ()
     produced = _results(out)
     assert any(name.startswith("figures/03_") for name in produced)
+    injected = _injected_cell(out / "notebooks" / "01_sample.ipynb")
+    assert injected.id == "injected-parameters" and str(out) in injected.source and ".tmp-" not in injected.source
 
     again = run(progress=True)
     assert again.reused == tuple(names)

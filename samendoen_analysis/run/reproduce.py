@@ -134,6 +134,24 @@ def _run_all(
                 bar.update()
 
 
+def _settle(executed: Path, work: Path, out: Path) -> None:
+    """Give papermill's parameters cell a fixed id and the results folder's final path.
+
+    papermill gives the cell it injects a random id, and the notebooks ran into a temporary
+    folder that is renamed to ``out`` afterwards; without this, two runs of the same inputs
+    would differ in those two places, and the executed notebook would name a folder that no
+    longer exists.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
+            cell.source = cell.source.replace(str(work), str(out))
+    nbformat.write(nb, executed)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -441,6 +459,9 @@ def reproduce(
         # The data are validated once, here, while the kernels start; they load it from the warm cache.
         _run_all(notebooks, work, params, jobs or os.cpu_count() or 1, progress, out / "notebooks",
                  meanwhile=lambda: _warm_corpus(params.get("data_dir")), reused=reused)
+        for notebook in notebooks:
+            if notebook.name not in reused:
+                _settle(work / "notebooks" / notebook.name, work, out)
         write_manifest(work, resolve_data_dir(shown.get("data_dir")), shown, notebooks,
                        _executions(work, keys, reused))
         same_run = reused == tuple(keys) and before.get("notebooks") == list(keys)
