@@ -15,53 +15,19 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from samendoen_analysis.present.labels import label
 from samendoen_analysis.run.outputs import OUTPUTS, Output
+from samendoen_analysis.vocabulary import labels_table
 
 TEMPLATES = Path(__file__).with_name("templates")
 CLAIMS_TABLE = "04_claims"
 LONG_TABLE_ROWS = 25  # longer tables are folded (a reader opens them on demand)
 
-_TEXT = {
-    "title": ("Resultaten samendoen-analysis", "samendoen-analysis results"),
-    "reconstruction": (
-        "Berekend op een gereconstrueerd, geanonimiseerd corpus: de fragmenten zijn voor dit project geschreven "
-        "om te passen bij wat het artikel rapporteert; alleen de citaten die het artikel publiceert zijn origineel "
-        "(zie data/README.md). Gebruik deze uitkomsten om de methode te volgen, niet als nieuwe bevindingen over "
-        "deze scholen.",
-        "Computed on a reconstructed, anonymised corpus: the segments were written for this project to fit what "
-        "the article reports; only the quotes the article publishes are original (see data/README.md). Use these "
-        "results to follow the method, not as new findings about these schools.",
-    ),
-    "run": ("Deze run", "This run"),
-    "parameters": ("Parameters", "Parameters"),
-    "parameter": ("parameter", "parameter"),
-    "value": ("waarde", "value"),
-    "default": ("standaard", "default"),
-    "data": ("Gegevens (SHA-256, eerste 12 tekens)", "Data (SHA-256, first 12 characters)"),
-    "file": ("bestand", "file"),
-    "packages": ("Pakketversies", "Package versions"),
-    "claims": ("De bevindingen van het artikel", "The article's claims"),
-    "claims_intro": (
-        "Elke bevinding getoetst op dit corpus met de gekozen maat en normalisatie; de onderbouwing noemt de "
-        "getallen waarop het oordeel rust.",
-        "Each claim tested on this corpus in the chosen measure and normalisation; the evidence names the numbers "
-        "the verdict rests on.",
-    ),
-    "no_claims": ("Deze run heeft de bevindingen niet getoetst (notebook 04 is niet uitgevoerd).",
-                  "This run did not test the claims (notebook 04 was not run)."),
-    "results": ("Tabellen en figuren per notebook", "Tables and figures by notebook"),
-    "notebook": ("Notebook", "Notebook"),
-    "open_notebook": ("het uitgevoerde notebook", "the executed notebook"),
-    "figure": ("Figuur", "Figure"),
-    "table": ("Tabel", "Table"),
-    "reading": ("Lezen:", "Reading:"),
-    "files": ("bestanden", "files"),
-    "plotted": ("getallen in de figuur (CSV)", "plotted numbers (CSV)"),
-    "enlarge": ("klik om te vergroten", "click to enlarge"),
-    "rows": ("rijen; klik om te tonen", "rows; click to show"),
-    "notebooks": ("Uitgevoerde notebooks", "Executed notebooks"),
-    "missing": ("niet gemaakt in deze run", "not produced in this run"),
-}
+
+def _texts(lang: str) -> dict[str, str]:
+    """The page's own words (the ``report_`` rows of ``labels.csv``), by their name in the template."""
+    return {row["key"].removeprefix("report_"): label(row["key"], lang)
+            for row in labels_table() if row["key"].startswith("report_")}
 
 
 @dataclass
@@ -189,7 +155,7 @@ def write_report(work: str | Path, lang: str | None = None) -> Path:
     env.tests["number_like"] = _number_like
     page = env.get_template("report.html.j2").render(
         lang=lang,
-        t={key: pair[0 if lang == "nl" else 1] for key, pair in _TEXT.items()},
+        t=_texts(lang),
         parameters=_parameters(work, manifest),
         inputs=[(name, digest[:12]) for name, digest in sorted(manifest.get("inputs", {}).items())],
         packages=sorted((manifest.get("packages") or {}).items()),
