@@ -19,6 +19,7 @@ import pandas as pd
 
 from samendoen_analysis.data.words import count_words
 from samendoen_analysis.paths import DATA_DIR
+from samendoen_analysis.vocabulary import CODABLE_KINDS
 
 SEGMENTS_PER_RESPONDENT = 25
 RESPONDENTS_PER_SCHOOL = 25
@@ -75,7 +76,7 @@ def generate_corpus(folder: str | Path, n_segments: int, seed: int = 0, source: 
         shutil.copyfile(source / name, folder / name)
     vocabulary, lengths = _vocabulary(source)
     codebook = pd.read_csv(source / "codebook.csv", dtype=str, keep_default_na=False)
-    codable = codebook.loc[codebook["kind"].isin(["subtheme", "tag"]), "code_id"].to_numpy()
+    codable = codebook.loc[codebook["kind"].isin(CODABLE_KINDS), "code_id"].to_numpy()
     schools_csv = pd.read_csv(source / "schools.csv", dtype=str, keep_default_na=False)
 
     n_resp = max(20, n_segments // SEGMENTS_PER_RESPONDENT)
