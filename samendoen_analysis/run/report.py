@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samendoen_analysis.present.labels import label
 from samendoen_analysis.run.outputs import OUTPUTS, Output
 from samendoen_analysis.vocabulary import labels_table
 
@@ -26,6 +25,10 @@ LONG_TABLE_ROWS = 25  # longer tables are folded (a reader opens them on demand)
 
 def _texts(lang: str) -> dict[str, str]:
     """The page's own words (the ``report_`` rows of ``labels.csv``), by their name in the template."""
+    # Imported here: present.labels imports pandas, which a re-run that re-uses every notebook
+    # (and so takes the report over) must not pay for.
+    from samendoen_analysis.present.labels import label
+
     return {row["key"].removeprefix("report_"): label(row["key"], lang)
             for row in labels_table() if row["key"].startswith("report_")}
 
