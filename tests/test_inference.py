@@ -150,6 +150,13 @@ def test_assignments_with_more_strata_than_numpy_has_dimensions():
     assert {tuple(np.flatnonzero(r[:2])) for r in rows} == {(0,), (1,)} and rows[:, 2:].all()
 
 
+def test_count_of_assignments_does_not_wrap_round():
+    # 400 schools with 2 of 4 in the first group: 6 ** 400 assignments, far past 2 ** 63.
+    first = np.tile([True, True, False, False], 400)
+    strata = np.repeat(np.arange(400), 4)
+    assert count_assignments(first, strata) == 6**400 > inference.MAX_EXACT
+
+
 def test_monte_carlo_in_batches_gives_the_unbatched_p_value(monkeypatch):
     rng = np.random.default_rng(3)
     first, second = rng.gamma(2.0, 10.0, 40), rng.gamma(2.0, 8.0, 40)

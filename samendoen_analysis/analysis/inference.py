@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from math import comb
+from math import comb, prod
 
 import numpy as np
 from scipy import stats
@@ -105,7 +105,8 @@ def count_assignments(in_first: np.ndarray, strata: np.ndarray | None = None) ->
     in_first = np.asarray(in_first, dtype=bool)
     strata = np.zeros(len(in_first), dtype=int) if strata is None else np.asarray(strata)
     sizes = [(int((strata == s).sum()), int(in_first[strata == s].sum())) for s in set(strata.tolist())]
-    return int(np.prod([comb(n, k) for n, k in sizes]))
+    # Python integers: NumPy's int64 product wraps round past 2**63 and could fall below MAX_EXACT.
+    return prod(comb(n, k) for n, k in sizes)
 
 
 def sign_flips(n: int) -> np.ndarray:
