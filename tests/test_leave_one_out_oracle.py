@@ -1,11 +1,12 @@
 """Leave-one-out on stacked arrays gives exactly the table of the per-unit loop it replaced.
 
 The oracle below is the loop as it stood before the claims were evaluated on a stack of tables
-(commit 58529f6): the per-claim rule functions, ``evaluate_table``, ``at_ceiling``, ``_outcomes``
-and ``leave_one_out``, copied unchanged apart from names. It lives only here, as the reference
-the one implementation in the package is checked against: same rows, order, columns, dtypes and
-values, on the shipped corpus, the example rounds, seeded random corpora and small synthetic ones,
-for every measure, normalisation and unit, and every kind of claim test.
+(commit 58529f6): the per-claim rule functions, ``evaluate_table``, ``at_ceiling``, ``_outcomes``,
+``leave_one_out`` and the set-based share columns of the claim matrix, copied unchanged apart from
+names. It lives only here, as the reference the one implementation in the package is checked
+against: same rows, order, columns, dtypes and values, on the shipped corpus, the example rounds,
+seeded random corpora and small synthetic ones, for every measure, normalisation and unit, and
+every kind of claim test.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from samendoen_analysis.analysis.claims import (
     split_groups,
     subcodes_of,
 )
-from samendoen_analysis.analysis.measures import group_table, normalise
+from samendoen_analysis.analysis.measures import coded_units, group_table, normalise
 from samendoen_analysis.analysis.robustness import OUTCOMES, TIE, _finish, by_measure, leave_one_out
 from samendoen_analysis.paths import DATA_DIR
 from samendoen_analysis.qdpx.importer import import_qdpx
@@ -180,6 +181,21 @@ def old_leave_one_out(corpus, unit, measure="words", normalisation="none"):
     return _finish(pd.concat(frames, ignore_index=True))
 
 
+def old_share_columns(corpus, measure, claims):
+    units = pd.concat([coded_units(corpus, "subtheme"), coded_units(corpus, "lens")]).drop_duplicates(
+        ["segment_id", "code_id"])
+    index = pd.Index(corpus.respondents["respondent_id"], name="respondent_id")
+    columns = {}
+    for claim in claims[claims["test"].isin(SHARE_TESTS)].to_dict("records"):
+        tagged = set(units.loc[units["code_id"] == claim["code_id"], "segment_id"])
+        inside = tagged & set(units.loc[units["code_id"].isin(subcodes_of(claim)), "segment_id"])
+        rows = corpus.segments[corpus.segments["segment_id"].isin(inside)]
+        values = rows["words"] if measure == "words" else pd.Series(1, index=rows.index)
+        column = values.groupby(rows["respondent_id"].astype(str)).sum().reindex(index, fill_value=0)
+        columns[share_column(claim)] = (column > 0).astype("int64") if measure == "respondents" else column
+    return pd.DataFrame(columns, index=index).astype("int64")
+
+
 # ---------------------------------------------------------------- corpora
 
 
@@ -321,6 +337,16 @@ def test_by_measure_unchanged(shipped, randoms):
             np.testing.assert_array_equal(rows["statistic"].to_numpy(), old["statistic"].to_numpy())
             verdict = rows["outcome"].replace(TIE, FAILS).to_numpy()
             np.testing.assert_array_equal(verdict, old["verdict"].to_numpy())
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_share_columns_match_the_old_sets(shipped, rounds, randoms, synthetic, measure):
+    """The claim matrix's share columns, now from arrays, equal the old set-based ones, subsets included."""
+    for corpus in [shipped, rounds, *randoms, *synthetic]:
+        schools = sorted(corpus.schools["school_id"].astype(str))
+        for selection in (corpus, corpus.subset(schools=schools[: max(1, len(schools) // 2)])):
+            pd.testing.assert_frame_equal(claims_mod._share_columns(selection, measure, selection.claims),
+                                          old_share_columns(selection, measure, selection.claims), check_exact=True)
 
 
 def test_no_inference_per_unit(shipped, monkeypatch):
