@@ -257,7 +257,7 @@ def randoms(tmp_path_factory):
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
     base = tmp_path_factory.mktemp("synth")
-    return [load_corpus(_add_claims(generate_corpus(base / f"n{n}", n, seed))) for n, seed in ((300, 1), (600, 2))]
+    return [load_corpus(_add_claims(generate_corpus(base / f"n{n}", n, seed))) for n, seed in ((400, 1),)]
 
 
 def assert_same(corpus, unit, measure, normalisation):

@@ -141,7 +141,9 @@ def by_measure(corpus: Corpus) -> pd.DataFrame:
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
     informative = table["informative"] & (table["outcome"] != NOT_EVALUABLE)
     table = table.assign(informative=informative)
-    table["holds"] = pd.array([{HOLDS: True, FAILS: False}.get(o) for o in table["outcome"]], dtype="boolean")
+    outcome = table["outcome"].to_numpy(dtype=object)
+    # True or False where the claim holds or fails; missing for a tie or a claim not evaluable.
+    table["holds"] = pd.arrays.BooleanArray(outcome == HOLDS, ~((outcome == HOLDS) | (outcome == FAILS)))
     return table[COLUMNS]
 
 
