@@ -6,7 +6,8 @@ this module only computes. A claim is read twice:
 * its **verdict** reads one group-by-code table (so the same function serves every measure,
   normalisation and leave-one-out) and is three-valued: ``holds``, ``does not hold`` or
   ``not evaluable`` with the reason (a group absent from the selection, or nothing to divide);
-  an absent group never counts as zero;
+  an absent group never counts as zero; the rules run on a stack of such tables at once
+  (:func:`evaluate_stack`), so leave-one-out judges thousands of selections in one pass;
 * its **inference** reads the respondents behind the table: the effect as a ratio, an exact
   permutation p-value against the claim's threshold and a confidence interval by test
   inversion (:mod:`samendoen_analysis.analysis.inference`), and the threshold at which the

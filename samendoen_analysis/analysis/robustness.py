@@ -239,7 +239,8 @@ def _normalise_stack(remaining: np.ndarray, left: np.ndarray, normalisation: str
         done = normalise(wide, pd.Series(1, index=wide.index), normalisation)
         return done.to_numpy().reshape(n_groups, n_units, n_codes).transpose(1, 0, 2)
     long = pd.DataFrame(remaining.reshape(n_units * n_groups, n_codes), columns=columns)
-    # A group the unit took with it divides by 0 here; evaluate_stack never reads absent groups.
+    # A group the unit took with it divides by 0 here; evaluate_stack takes an absent group as
+    # absent (the claim not evaluable), whatever its values.
     done = normalise(long, pd.Series(left.reshape(-1)), normalisation, lenses)
     return done.to_numpy().reshape(n_units, n_groups, n_codes)
 
