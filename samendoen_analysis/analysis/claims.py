@@ -6,7 +6,8 @@ this module only computes. A claim is read twice:
 * its **verdict** reads one group-by-code table (so the same function serves every measure,
   normalisation and leave-one-out) and is three-valued: ``holds``, ``does not hold`` or
   ``not evaluable`` with the reason (a group absent from the selection, or nothing to divide);
-  an absent group never counts as zero;
+  an absent group never counts as zero; the rules run on a stack of such tables at once
+  (:func:`evaluate_stack`), so leave-one-out judges thousands of selections in one pass;
 * its **inference** reads the respondents behind the table: the effect as a ratio, an exact
   permutation p-value against the claim's threshold and a confidence interval by test
   inversion (:mod:`samendoen_analysis.analysis.inference`), and the threshold at which the
@@ -32,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from samendoen_analysis.analysis.inference import Inference, paired_test, ratio_test
-from samendoen_analysis.analysis.measures import coded_units, group_table, respondent_matrix
+from samendoen_analysis.analysis.measures import group_table, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.vocabulary import (
     CLAIM_TESTS,
@@ -41,6 +42,7 @@ from samendoen_analysis.vocabulary import (
     PAIR_SEPARATOR,
     base_codes,
     check_option,
+    lift,
 )
 
 HOLDS, FAILS, NOT_EVALUABLE = "holds", "does not hold", "not evaluable"
@@ -90,18 +92,36 @@ def share_column(claim: pd.Series | dict) -> str:
 
 def _share_columns(corpus: Corpus, measure: str, claims: pd.DataFrame) -> pd.DataFrame:
     """Per respondent the value of segments carrying a claim's tag and any of its sub-codes."""
-    units = pd.concat([coded_units(corpus, "subtheme"), coded_units(corpus, "lens")]).drop_duplicates(
-        ["segment_id", "code_id"])
+    # Whole-column arrays rather than sets of segment ids: a million segments take a fraction of a second.
+    segments = corpus.segments
+    where = pd.Index(segments["segment_id"].astype(str)).get_indexer(corpus.codings["segment_id"].astype(str))
+    # A segment carries a code at either level: as coded (sub-theme or tag) or lifted to its lens or tag.
+    # Each distinct code is lifted once; a coding is matched through its code's number.
+    inverse, distinct = pd.factorize(corpus.codings["code_id"], use_na_sentinel=False)
+    distinct = pd.Series(distinct, dtype=object).astype(str)
+    # A coding of a segment outside the selection counts for nobody.
+    where, inverse = where[where >= 0], inverse[where >= 0]
+    levels = [lift(distinct, corpus.codebook, level) for level in ("subtheme", "lens")]
     index = pd.Index(corpus.respondents["respondent_id"], name="respondent_id")
+    owner = index.get_indexer(segments["respondent_id"].astype(str))
+    values = segments["words"].to_numpy(dtype="int64") if measure == "words" else np.ones(len(segments), "int64")
     columns = {}
     for claim in claims[claims["test"].isin(SHARE_TESTS)].to_dict("records"):
-        tagged = set(units.loc[units["code_id"] == claim["code_id"], "segment_id"])
-        inside = tagged & set(units.loc[units["code_id"].isin(subcodes_of(claim)), "segment_id"])
-        rows = corpus.segments[corpus.segments["segment_id"].isin(inside)]
-        values = rows["words"] if measure == "words" else pd.Series(1, index=rows.index)
-        column = values.groupby(rows["respondent_id"].astype(str)).sum().reindex(index, fill_value=0)
+        inside = _carrying(where, inverse, levels, [claim["code_id"]], len(segments)) & _carrying(
+            where, inverse, levels, subcodes_of(claim), len(segments)) & (owner >= 0)
+        column = np.zeros(len(index), "int64")
+        np.add.at(column, owner[inside], values[inside])
         columns[share_column(claim)] = (column > 0).astype("int64") if measure == "respondents" else column
     return pd.DataFrame(columns, index=index).astype("int64")
+
+
+def _carrying(where: np.ndarray, inverse: np.ndarray, levels: list[pd.Series], codes: list[str],
+              n_segments: int) -> np.ndarray:
+    """Which segments carry any of ``codes`` at either level (``where``: each coding's segment)."""
+    mask = np.zeros(n_segments, bool)
+    for lifted in levels:
+        mask[where[lifted.isin(codes).to_numpy()[inverse]]] = True
+    return mask
 
 
 def claim_matrix(corpus: Corpus, measure: str = "words") -> pd.DataFrame:
@@ -130,59 +150,180 @@ def claim_matrix(corpus: Corpus, measure: str = "words") -> pd.DataFrame:
     return corpus._derived[key].copy()
 
 
-def _absent(table: pd.DataFrame, groups: Sequence[str]) -> Check | None:
-    missing = [g for g in groups if g not in table.index]
-    if missing:
-        return Check(np.nan, NOT_EVALUABLE, f"no {' or '.join(missing)} in the selection", "")
-    return None
+@dataclass(frozen=True)
+class Checks:
+    """The verdicts of every claim on a stack of group-by-code tables (tables x claims arrays)."""
+
+    statistic: np.ndarray
+    verdict: np.ndarray
+    reason: np.ndarray
+    read: np.ndarray  # whether the check read the table's numbers (its evidence is worth showing)
 
 
-def _verdict(passes: bool) -> str:
-    return HOLDS if passes else FAILS
+@dataclass(frozen=True)
+class _Stack:
+    """Tables of one layout stacked: ``values`` tables x groups x columns, ``present`` tables x groups."""
+
+    values: np.ndarray
+    present: np.ndarray
+    groups: list[str]
+    columns: list[str]
+
+    def at(self, group: str, column: str) -> np.ndarray:
+        return self.values[:, self.groups.index(group), self.columns.index(column)]
+
+    def total(self, column: str, groups: Sequence[str] | None = None) -> np.ndarray:
+        """Sum over the present groups (all, or those named), a missing value counting as nothing."""
+        rows = [self.groups.index(g) for g in groups] if groups else list(range(len(self.groups)))
+        values = self.values[:, rows, self.columns.index(column)]
+        keep = self.present[:, rows] & ~np.isnan(values)
+        # Group by group in the table's order, as pandas sums a column: the same floats to the last bit.
+        return np.where(keep, values, 0.0).sum(axis=1)
+
+    def missing(self, groups: Sequence[str]) -> np.ndarray:
+        """Tables x groups: which of ``groups`` are absent from each table."""
+        return np.stack([self.present[:, self.groups.index(g)] if g in self.groups
+                         else np.zeros(len(self.present), bool) for g in groups], axis=1) == 0
 
 
-def _top_code(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> Check:
+def _named(flags: np.ndarray, names: Sequence[str], template: str, joiner: str) -> np.ndarray:
+    """Per table the template filled with the flagged names joined (the distinct patterns are few)."""
+    text = np.full(len(flags), "", dtype=object)
+    patterns, inverse = np.unique(flags, axis=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        if pattern.any():
+            flagged = joiner.join(n for n, f in zip(names, pattern, strict=True) if f)
+            text[inverse.reshape(-1) == k] = template.format(flagged)
+    return text
+
+
+class _Verdicts:
+    """Statistic and verdict of one claim on every table, with the reasons a table cannot be evaluated."""
+
+    def __init__(self, statistic: np.ndarray, passes: np.ndarray) -> None:
+        self.statistic = statistic.astype("float64")
+        self.verdict = np.where(passes, HOLDS, FAILS).astype(object)
+        self.reason = np.full(len(statistic), "", dtype=object)
+        self.read = np.ones(len(statistic), bool)
+
+    def unless(self, where: np.ndarray, reason: np.ndarray | str, read: bool = True) -> _Verdicts:
+        """Not evaluable where ``where``; call from the last rule to the first, the first one wins."""
+        self.statistic[where] = np.nan
+        self.verdict[where] = NOT_EVALUABLE
+        self.reason[where] = reason[where] if isinstance(reason, np.ndarray) else reason
+        self.read[where] = read
+        return self
+
+
+def _top_code(claim: dict, stack: _Stack, lenses: list[str]) -> _Verdicts:
     groups, code = split_groups(claim["groups"]), claim["code_id"]
-    ranked = {g: table.loc[g, lenses].astype(float) for g in groups}
-    silent = [g for g, r in ranked.items() if r.sum() == 0]
-    if silent:
-        return Check(np.nan, NOT_EVALUABLE, f"{' and '.join(silent)}: nothing coded with a lens", "")
-    margins = [float(r[code] - r.drop(code).max()) for r in ranked.values()]
-    evidence = "; ".join(f"{g}: top {r.idxmax()} ({r.max():.4g}), {code} {r[code]:.4g}" for g, r in ranked.items())
-    return Check(min(margins), _verdict(min(margins) > 0), "", evidence)
+    lens_index = [stack.columns.index(c) for c in lenses]
+    others = [stack.columns.index(c) for c in lenses if c != code]
+    silent, margin = [], None
+    for group in groups:
+        ranked = stack.values[:, stack.groups.index(group), :][:, lens_index]
+        silent.append(np.where(np.isnan(ranked), 0.0, ranked).sum(axis=1) == 0)
+        rest = np.fmax.reduce(stack.values[:, stack.groups.index(group), :][:, others], axis=1)
+        this = stack.at(group, code) - rest
+        # As Python's min() over the groups in order: a later value replaces only when it is smaller.
+        margin = this if margin is None else np.where(this < margin, this, margin)
+    verdicts = _Verdicts(margin, margin > 0)
+    verdicts.unless(np.isnan(margin), "a share is 0/0 in the normalised table")
+    silent = np.stack(silent, axis=1)
+    return verdicts.unless(silent.any(axis=1), _named(silent, groups, "{}: nothing coded with a lens", " and "),
+                           read=False)
 
 
-def _ratio(claim: pd.Series, table: pd.DataFrame) -> Check:
+def _ratio(claim: dict, stack: _Stack) -> _Verdicts:
     groups, code = split_groups(claim["groups"]), claim["code_id"]
-    a, b = (float(table.at[g, code]) for g in groups)
-    evidence = f"{groups[0]} {a:.4g} vs {groups[1]} {b:.4g}"
-    if a == 0 and b == 0:
-        return Check(np.nan, NOT_EVALUABLE, f"neither group has anything coded {code}", evidence)
-    stat = a / b if b else np.inf
-    return Check(stat, _verdict(stat >= claim["threshold"]), "", evidence)
+    a, b = (stack.at(g, code) for g in groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = np.where(b != 0, a / b, np.inf)
+    verdicts = _Verdicts(stat, stat >= claim["threshold"])
+    verdicts.unless(np.isnan(stat), "a share is 0/0 in the normalised table")
+    return verdicts.unless((a == 0) & (b == 0), f"neither group has anything coded {code}")
 
 
-def _share_of_code(claim: pd.Series, table: pd.DataFrame) -> Check:
+def _share_of_code(claim: dict, stack: _Stack) -> _Verdicts:
     group, code = split_groups(claim["groups"])[0], claim["code_id"]
-    if len(table.index) < 2:
-        return Check(np.nan, NOT_EVALUABLE, f"no group besides {group} in the selection", "")
-    total, own = float(table[code].sum()), float(table.at[group, code])
-    evidence = f"{group} {own:.4g} of {total:.4g}"
-    if total == 0:
-        return Check(np.nan, NOT_EVALUABLE, f"nothing coded {code}", evidence)
-    stat = own / total
-    return Check(stat, _verdict(stat >= claim["threshold"]), "", evidence)
+    total, own = stack.total(code), stack.at(group, code)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = own / total
+    verdicts = _Verdicts(stat, stat >= claim["threshold"])
+    verdicts.unless(np.isnan(stat), "a share is 0/0 in the normalised table")
+    verdicts.unless(total == 0, f"nothing coded {code}")
+    return verdicts.unless(stack.present.sum(axis=1) < 2, f"no group besides {group} in the selection", read=False)
 
 
-def _subcode_share(claim: pd.Series, table: pd.DataFrame) -> Check:
+def _subcode_share(claim: dict, stack: _Stack) -> _Verdicts:
     code, groups = claim["code_id"], share_groups(claim)
-    rows = table.loc[[g for g in groups if g in table.index]] if groups else table
-    inside, total = float(rows[share_column(claim)].sum()), float(rows[code].sum())
-    evidence = f"with {' or '.join(subcodes_of(claim))} {inside:.4g} of {total:.4g}"
-    if total == 0:
-        return Check(np.nan, NOT_EVALUABLE, f"nothing coded {code}", evidence)
-    stat = inside / total
-    return Check(stat, _verdict(stat >= claim["threshold"]), "", evidence)
+    inside, total = stack.total(share_column(claim), groups), stack.total(code, groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stat = inside / total
+    return _Verdicts(stat, stat >= claim["threshold"]).unless(total == 0, f"nothing coded {code}")
+
+
+def _check_stack(claim: dict, stack: _Stack, lenses: list[str]) -> _Verdicts:
+    test = check_option("claim test", claim["test"], CLAIM_TESTS)
+    groups = share_groups(claim) if test in SHARE_TESTS else split_groups(claim["groups"])
+    missing = stack.missing(groups) if groups else np.zeros((len(stack.present), 0), bool)
+    absent = missing.any(axis=1)
+    if absent.all():  # nothing to read (and a group the tables lack has no column to read)
+        verdicts = _Verdicts(np.full(len(absent), np.nan), np.zeros(len(absent), bool))
+    else:
+        verdicts = {"top_code": lambda: _top_code(claim, stack, lenses), "ratio": lambda: _ratio(claim, stack),
+                    "share_of_code": lambda: _share_of_code(claim, stack)}.get(
+            test, lambda: _subcode_share(claim, stack))()
+    return verdicts.unless(absent, _named(missing, groups, "no {} in the selection", " or "), read=False)
+
+
+def evaluate_stack(claims: pd.DataFrame, values: np.ndarray, present: np.ndarray, groups: Sequence[str],
+                   columns: Sequence[str], lenses: list[str]) -> Checks:
+    """Evaluate every claim on many group-by-code tables at once (the one implementation of the rules).
+
+    Leave-one-out asks for the verdicts without each of thousands of units; a stack of tables
+    answers them in one pass of array arithmetic per claim. :func:`evaluate_table` is a stack of one.
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame
+        The claims table.
+    values : numpy.ndarray
+        Tables x role groups x columns (codes including share columns), float.
+    present : numpy.ndarray
+        Tables x role groups, bool: whether the group is in that table's selection (an absent
+        group never counts as zero; its values are not read).
+    groups, columns : sequence of str
+        Names of the second and third axes of ``values``.
+    lenses : list of str
+        The lens codes a ``top_code`` claim ranks.
+
+    Returns
+    -------
+    Checks
+        Arrays tables x claims: ``statistic``, ``verdict``, ``reason`` and ``read``.
+    """
+    stack = _Stack(np.asarray(values, dtype="float64"), np.asarray(present, dtype=bool), list(groups), list(columns))
+    checks = [_check_stack(claim, stack, lenses) for claim in claims.to_dict("records")]
+    shape = (len(stack.present), len(checks))
+    return Checks(*(np.stack([getattr(c, name) for c in checks], axis=1).reshape(shape)
+                    for name in ("statistic", "verdict", "reason", "read")))
+
+
+def _evidence(claim: dict, table: pd.DataFrame, lenses: list[str]) -> str:
+    """The numbers a check read, in words."""
+    groups, code = split_groups(claim["groups"]), claim["code_id"]
+    if claim["test"] == "top_code":
+        ranked = {g: table.loc[g, lenses].astype(float) for g in groups}
+        return "; ".join(f"{g}: top {r.idxmax()} ({r.max():.4g}), {code} {r[code]:.4g}" for g, r in ranked.items())
+    if claim["test"] == "ratio":
+        a, b = (float(table.at[g, code]) for g in groups)
+        return f"{groups[0]} {a:.4g} vs {groups[1]} {b:.4g}"
+    if claim["test"] == "share_of_code":
+        return f"{groups[0]} {float(table.at[groups[0], code]):.4g} of {float(table[code].sum()):.4g}"
+    rows = table.loc[[g for g in share_groups(claim) if g in table.index]] if share_groups(claim) else table
+    return (f"with {' or '.join(subcodes_of(claim))} {float(rows[share_column(claim)].sum()):.4g} "
+            f"of {float(rows[code].sum()):.4g}")
 
 
 def check_claim(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> Check:
@@ -203,19 +344,8 @@ def check_claim(claim: pd.Series, table: pd.DataFrame, lenses: list[str]) -> Che
     Check
         Statistic, three-valued verdict, the reason when not evaluable, evidence in words.
     """
-    test = check_option("claim test", claim["test"], CLAIM_TESTS)
-    if test in SHARE_TESTS:
-        absent = _absent(table, share_groups(claim)) if share_groups(claim) else None
-        return absent or _subcode_share(claim, table)
-    absent = _absent(table, split_groups(claim["groups"]))
-    if absent:
-        return absent
-    check = {"top_code": lambda: _top_code(claim, table, lenses), "ratio": lambda: _ratio(claim, table),
-             "share_of_code": lambda: _share_of_code(claim, table)}[test]()
-    if check.verdict != NOT_EVALUABLE and np.isnan(check.statistic):
-        # A normalised table leaves 0/0 missing: a group with nothing coded has no share.
-        return Check(np.nan, NOT_EVALUABLE, "a share is 0/0 in the normalised table", check.evidence)
-    return check
+    row = evaluate_table(pd.DataFrame([dict(claim)]), table, lenses).iloc[0]
+    return Check(row["statistic"], row["verdict"], row["reason"], row["evidence"])
 
 
 def evaluate_table(claims: pd.DataFrame, table: pd.DataFrame, lenses: list[str]) -> pd.DataFrame:
@@ -235,22 +365,69 @@ def evaluate_table(claims: pd.DataFrame, table: pd.DataFrame, lenses: list[str])
     pandas.DataFrame
         Columns ``claim_id``, ``statistic``, ``verdict``, ``holds`` (nullable), ``reason``, ``evidence``.
     """
-    checks = [check_claim(pd.Series(c), table, lenses) for c in claims.to_dict("records")]
+    checks = evaluate_stack(claims, table.to_numpy(dtype="float64")[np.newaxis],
+                            np.ones((1, len(table.index)), bool), list(table.index), list(table.columns), lenses)
+    verdicts = list(checks.verdict[0])
     return pd.DataFrame({
         "claim_id": claims["claim_id"].to_numpy(),
-        "statistic": [c.statistic for c in checks],
-        "verdict": [c.verdict for c in checks],
-        "holds": pd.array([c.holds for c in checks], dtype="boolean"),
-        "reason": [c.reason for c in checks],
-        "evidence": [c.evidence for c in checks],
+        "statistic": [float(s) for s in checks.statistic[0]],
+        "verdict": verdicts,
+        "holds": pd.array([None if v == NOT_EVALUABLE else v == HOLDS for v in verdicts], dtype="boolean"),
+        "reason": list(checks.reason[0]),
+        "evidence": [_evidence(c, table, lenses) if read else ""
+                     for c, read in zip(claims.to_dict("records"), checks.read[0], strict=True)],
     })
+
+
+def ceiling_stack(claims: pd.DataFrame, totals: np.ndarray, sizes: np.ndarray, present: np.ndarray,
+                  groups: Sequence[str], columns: Sequence[str], lenses: list[str]) -> np.ndarray:
+    """Per table and claim whether the compared values all equal their group's size (everyone touched both).
+
+    Under the ``respondents`` measure such a comparison is a tie at the ceiling: the measure
+    cannot show a difference, which is not evidence against the claim.
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame
+        The claims table.
+    totals : numpy.ndarray
+        Tables x role groups x columns of the ``respondents`` measure, not normalised.
+    sizes : numpy.ndarray
+        Tables x role groups: respondents per group.
+    present : numpy.ndarray
+        Tables x role groups, bool.
+    groups, columns : sequence of str
+        Names of the axes.
+    lenses : list of str
+        Lens codes.
+
+    Returns
+    -------
+    numpy.ndarray
+        Bool, tables x claims.
+    """
+    # Counts as floats compare exactly, and a group without other lenses compares -inf, never equal.
+    stack = _Stack(np.asarray(totals, dtype="float64"), np.asarray(present, dtype=bool), list(groups), list(columns))
+    sizes = np.asarray(sizes, dtype="float64")
+    result = np.zeros((len(stack.present), len(claims)), bool)
+    for k, claim in enumerate(claims.to_dict("records")):
+        names = split_groups(claim["groups"])
+        if claim["test"] not in ("ratio", "top_code") or not set(names) <= set(stack.groups):
+            continue
+        code, full = claim["code_id"], [sizes[:, stack.groups.index(g)] for g in names]
+        if claim["test"] == "ratio":
+            tied = np.logical_and.reduce([stack.at(g, code) == n for g, n in zip(names, full, strict=True)])
+        else:
+            others = [stack.columns.index(c) for c in lenses if c != code]
+            tied = np.logical_or.reduce([
+                (stack.at(g, code) == n) & (stack.values[:, stack.groups.index(g), :][:, others].max(
+                    axis=1, initial=-np.inf) == n) for g, n in zip(names, full, strict=True)])
+        result[:, k] = tied & ~stack.missing(names).any(axis=1)
+    return result
 
 
 def at_ceiling(claim: dict, totals: pd.DataFrame, sizes: pd.Series, lenses: list[str]) -> bool:
     """Whether a claim's compared values all equal their group's size (everyone touched both).
-
-    Under the ``respondents`` measure such a comparison is a tie at the ceiling: the measure
-    cannot show a difference, which is not evidence against the claim.
 
     Parameters
     ----------
@@ -266,15 +443,12 @@ def at_ceiling(claim: dict, totals: pd.DataFrame, sizes: pd.Series, lenses: list
     Returns
     -------
     bool
+        See :func:`ceiling_stack`, of which this is a stack of one table and one claim.
     """
-    groups = split_groups(claim["groups"])
-    if claim["test"] not in ("ratio", "top_code") or not set(groups) <= set(totals.index):
-        return False
-    if claim["test"] == "ratio":
-        return all(totals.at[g, claim["code_id"]] == sizes[g] for g in groups)
-    code = claim["code_id"]
-    return any(totals.at[g, code] == sizes[g] and totals.loc[g, [c for c in lenses if c != code]].max() == sizes[g]
-               for g in groups)
+    groups = list(totals.index)
+    return bool(ceiling_stack(pd.DataFrame([dict(claim)]), totals.to_numpy()[np.newaxis],
+                              sizes.reindex(groups).to_numpy()[np.newaxis], np.ones((1, len(groups)), bool),
+                              groups, list(totals.columns), lenses)[0, 0])
 
 
 def _strata(people: pd.DataFrame, first: pd.Series) -> np.ndarray | None:
@@ -494,7 +668,8 @@ def uncertainty_text(result: pd.DataFrame, alpha: float = 0.05) -> str:
 
 
 __all__ = [
-    "FAILS", "HOLDS", "NOT_EVALUABLE", "SHARE_TESTS", "VERDICTS", "Check", "at_ceiling", "check_claim",
-    "claim_inference", "claim_matrix", "evaluate_claims", "evaluate_table", "share_column", "share_groups",
+    "FAILS", "HOLDS", "NOT_EVALUABLE", "SHARE_TESTS", "VERDICTS", "Check", "Checks", "at_ceiling",
+    "ceiling_stack", "check_claim", "claim_inference", "claim_matrix", "evaluate_claims", "evaluate_stack",
+    "evaluate_table", "share_column", "share_groups",
     "split_groups", "subcodes_of", "uncertainty_text"
 ]

@@ -34,8 +34,9 @@ from samendoen_analysis.analysis.claims import (
     HOLDS,
     NOT_EVALUABLE,
     SHARE_TESTS,
-    at_ceiling,
+    ceiling_stack,
     claim_matrix,
+    evaluate_stack,
     evaluate_table,
     share_groups,
     split_groups,
@@ -89,14 +90,20 @@ _RULES: dict[str, Callable[[str, dict, pd.Series], str]] = {
 }
 
 
-def _outcomes(verdicts: pd.DataFrame, claims: pd.DataFrame, totals: pd.DataFrame, sizes: pd.Series,
-              lenses: list[str], ceiling: bool) -> pd.Series:
-    outcome = verdicts["verdict"].copy()
-    if ceiling:
-        for i, claim in enumerate(claims.to_dict("records")):
-            if outcome.iat[i] == FAILS and at_ceiling(claim, totals, sizes, lenses):
-                outcome.iat[i] = TIE
-    return outcome
+def _outcomes(verdicts: np.ndarray, claims: pd.DataFrame, totals: np.ndarray, sizes: np.ndarray,
+              present: np.ndarray, groups: list[str], columns: list[str], lenses: list[str],
+              ceiling: bool) -> np.ndarray:
+    """Verdicts (tables x claims) with a failure at the ceiling of the respondents measure called a tie."""
+    if not ceiling:
+        return verdicts
+    tied = ceiling_stack(claims, totals, sizes, present, groups, columns, lenses)
+    return np.where(tied & (verdicts == FAILS), TIE, verdicts)
+
+
+def _one(totals: pd.DataFrame, sizes: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[str]]:
+    """A group-by-code table as a stack of one: values, sizes, presence, groups, columns."""
+    return (totals.to_numpy()[np.newaxis], sizes.to_numpy()[np.newaxis], np.ones((1, len(totals.index)), bool),
+            list(totals.index), list(totals.columns))
 
 
 def by_measure(corpus: Corpus) -> pd.DataFrame:
@@ -124,7 +131,8 @@ def by_measure(corpus: Corpus) -> pd.DataFrame:
             notes = [_RULES[c["test"]](norm, c, sizes) for c in corpus.claims.to_dict("records")]
             frames.append(verdicts.assign(
                 kind="measure", condition=f"{measure} / {norm}",
-                outcome=_outcomes(verdicts, corpus.claims, totals, sizes, lenses, measure == "respondents"),
+                outcome=_outcomes(verdicts["verdict"].to_numpy()[np.newaxis], corpus.claims, *_one(totals, sizes),
+                                  lenses, measure == "respondents")[0],
                 note=[n.replace("none", f"{measure} / none") if n.startswith("same") else n for n in notes],
                 informative=[n == "" for n in notes]))
     return _finish(pd.concat(frames, ignore_index=True))
@@ -133,7 +141,9 @@ def by_measure(corpus: Corpus) -> pd.DataFrame:
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
     informative = table["informative"] & (table["outcome"] != NOT_EVALUABLE)
     table = table.assign(informative=informative)
-    table["holds"] = pd.array([{HOLDS: True, FAILS: False}.get(o) for o in table["outcome"]], dtype="boolean")
+    outcome = table["outcome"].to_numpy(dtype=object)
+    # True or False where the claim holds or fails; missing for a tie or a claim not evaluable.
+    table["holds"] = pd.arrays.BooleanArray(outcome == HOLDS, ~((outcome == HOLDS) | (outcome == FAILS)))
     return table[COLUMNS]
 
 
@@ -174,30 +184,65 @@ def leave_one_out(corpus: Corpus, unit: str, measure: str = "words", normalisati
     matrix = claim_matrix(corpus, measure)
     people = corpus.respondents.set_index("respondent_id").reindex(matrix.index)
     units = pd.Series(matrix.index, index=matrix.index) if unit == "respondent_id" else people[unit].astype(str)
-    groups = people["role_group"]
     lenses = base_codes(corpus.codebook, "lens")
-    # Group totals without a unit are the full totals minus that unit's share, so each
-    # iteration is a subtraction of small tables, not a new pass over the respondents.
-    totals = matrix.groupby(groups, observed=True).sum()
-    sizes = groups.value_counts().reindex(totals.index)
+    totals = matrix.groupby(people["role_group"], observed=True).sum()
+    sizes = people["role_group"].value_counts().reindex(totals.index)
     full = evaluate_table(corpus.claims, normalise(totals, sizes, normalisation, lenses), lenses)
-    by_unit = matrix.groupby([units, groups], observed=True).sum()
-    unit_sizes = pd.Series(1, index=matrix.index).groupby([units, groups], observed=True).sum()
-    frames = []
-    for left_out in sorted(units.unique()):
-        minus = by_unit.loc[left_out].reindex(totals.index, fill_value=0)
-        remaining = sizes - unit_sizes.loc[left_out].reindex(totals.index, fill_value=0)
-        kept = remaining > 0
-        verdicts = evaluate_table(corpus.claims, normalise(totals[kept] - minus[kept], remaining[kept],
-                                                          normalisation, lenses), lenses)
-        same = np.isclose(verdicts["statistic"], full["statistic"], rtol=1e-12, atol=0, equal_nan=True) & (
-            verdicts["verdict"] == full["verdict"])
-        frames.append(verdicts.assign(
-            kind=f"leave_out_{unit.removesuffix('_id')}", condition=f"without {left_out}",
-            outcome=_outcomes(verdicts, corpus.claims, totals[kept] - minus[kept], remaining[kept], lenses,
-                              measure == "respondents"),
-            informative=~same.to_numpy(), note=np.where(same, "leaves the statistic unchanged", "")))
-    return _finish(pd.concat(frames, ignore_index=True))
+    names = sorted(units.unique())
+    remaining, left = _without_each(matrix, units, people["role_group"], names, totals, sizes)
+    present = left > 0
+    values = _normalise_stack(remaining, left, normalisation, lenses, list(totals.columns))
+    checks = evaluate_stack(corpus.claims, values, present, list(totals.index), list(totals.columns), lenses)
+    same = np.isclose(checks.statistic, full["statistic"].to_numpy(), rtol=1e-12, atol=0, equal_nan=True) & (
+        checks.verdict == full["verdict"].to_numpy())
+    outcome = _outcomes(checks.verdict, corpus.claims, remaining, left, present, list(totals.index),
+                        list(totals.columns), lenses, measure == "respondents")
+    n_claims = len(corpus.claims)
+    table = pd.DataFrame({
+        "claim_id": np.tile(corpus.claims["claim_id"].to_numpy(), len(names)),
+        "statistic": checks.statistic.reshape(-1),
+        "kind": f"leave_out_{unit.removesuffix('_id')}",
+        "condition": np.repeat([f"without {name}" for name in names], n_claims),
+        "outcome": outcome.reshape(-1).astype(str),
+        "informative": ~same.reshape(-1),
+        "note": np.where(same.reshape(-1), "leaves the statistic unchanged", ""),
+    })
+    return _finish(table)
+
+
+def _without_each(matrix: pd.DataFrame, units: pd.Series, groups: pd.Series, names: list[str],
+                  totals: pd.DataFrame, sizes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Group totals and sizes without each unit in turn: units x groups x codes, units x groups.
+
+    Group totals without a unit are the full totals minus that unit's share, so all units take
+    one subtraction of arrays, not a new pass over the respondents each.
+    """
+    unit_index = pd.Index(names).get_indexer(units)
+    group_index = totals.index.get_indexer(groups)
+    share = np.zeros((len(names), len(totals.index), len(totals.columns)), dtype=totals.to_numpy().dtype)
+    np.add.at(share, (unit_index, group_index), matrix.to_numpy())
+    counts = np.zeros((len(names), len(totals.index)), dtype="int64")
+    np.add.at(counts, (unit_index, group_index), 1)
+    return totals.to_numpy()[np.newaxis] - share, sizes.to_numpy()[np.newaxis] - counts
+
+
+def _normalise_stack(remaining: np.ndarray, left: np.ndarray, normalisation: str, lenses: list[str],
+                     columns: list[str]) -> np.ndarray:
+    """Normalise every table of a stack with :func:`normalise` itself, in one call.
+
+    A share within a group or per respondent reads one row: the tables' rows go one under the
+    other. A share within a code reads a column over the groups: the tables go side by side.
+    """
+    n_units, n_groups, n_codes = remaining.shape
+    if normalisation == "share_within_code":
+        wide = pd.DataFrame(remaining.transpose(1, 0, 2).reshape(n_groups, n_units * n_codes))
+        done = normalise(wide, pd.Series(1, index=wide.index), normalisation)
+        return done.to_numpy().reshape(n_groups, n_units, n_codes).transpose(1, 0, 2)
+    long = pd.DataFrame(remaining.reshape(n_units * n_groups, n_codes), columns=columns)
+    # A group the unit took with it divides by 0 here; evaluate_stack takes an absent group as
+    # absent (the claim not evaluable), whatever its values.
+    done = normalise(long, pd.Series(left.reshape(-1)), normalisation, lenses)
+    return done.to_numpy().reshape(n_units, n_groups, n_codes)
 
 
 def robustness_table(corpus: Corpus, measure: str = "words", normalisation: str = "none") -> pd.DataFrame:
