@@ -37,6 +37,7 @@ from samendoen_analysis.analysis.measures import group_table, respondent_matrix
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.vocabulary import (
     CLAIM_TESTS,
+    LEVELS,
     MEASURES,
     NORMALISATIONS,
     PAIR_SEPARATOR,
@@ -101,7 +102,7 @@ def _share_columns(corpus: Corpus, measure: str, claims: pd.DataFrame) -> pd.Dat
     distinct = pd.Series(distinct, dtype=object).astype(str)
     # A coding of a segment outside the selection counts for nobody.
     where, inverse = where[where >= 0], inverse[where >= 0]
-    levels = [lift(distinct, corpus.codebook, level) for level in ("subtheme", "lens")]
+    levels = [lift(distinct, corpus.codebook, level) for level in LEVELS]
     index = pd.Index(corpus.respondents["respondent_id"], name="respondent_id")
     owner = index.get_indexer(segments["respondent_id"].astype(str))
     values = segments["words"].to_numpy(dtype="int64") if measure == "words" else np.ones(len(segments), "int64")
