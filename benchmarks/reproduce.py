@@ -25,6 +25,7 @@ import nbformat
 
 from benchmarks.common import print_table, print_targets, summarise, timed, write_json
 from samendoen_analysis.run import reproduce as run
+from samendoen_analysis.run.outputs import notebook_paths
 
 PARAMETERS = "out_dir = ''\n"
 TARGETS = {"ratio": 1.2, "incremental_s": 2.0, "nbconvert_speedup": 1.6}
@@ -74,7 +75,7 @@ def _by_hand_copies(tmp: Path) -> list[Path]:
     folder = tmp / "by_hand"
     folder.mkdir()
     copies = []
-    for nb_path in run.notebook_paths():
+    for nb_path in notebook_paths():
         nb = nbformat.read(nb_path, as_version=4)
         for cell in nb.cells:
             if "parameters" in cell.metadata.get("tags", []):
@@ -99,7 +100,7 @@ def _by_hand_once(copies: list[Path]) -> float:
 def _incremental_once(out: Path) -> float:
     command = [str(Path(sys.executable).with_name("samendoen")), "reproduce", "--out", str(out)]
     seconds, proc = timed(subprocess.run, command, capture_output=True, text=True, check=False)
-    count = len(run.notebook_paths())
+    count = len(notebook_paths())
     if proc.returncode != 0 or f"({count} notebooks, {count} re-used)" not in proc.stdout:
         raise RuntimeError(f"the second run did not re-use every notebook:\n{proc.stdout}\n{proc.stderr}")
     return seconds
@@ -109,7 +110,7 @@ def bench_reproduce(reps: int = MIN_REPS, jobs: int | None = None, by_hand: bool
     """Time reproduce and the floor alternating (ABBA, at least 5 each), serial nbconvert and a re-run."""
     jobs = jobs or os.cpu_count() or 1
     reps = max(reps, MIN_REPS)
-    count = len(run.notebook_paths())
+    count = len(notebook_paths())
     samples: dict[str, list[float]] = {"reproduce": [], "floor": [], "nbconvert_serial": [], "incremental": []}
     with tempfile.TemporaryDirectory(prefix="samendoen-bench-") as name:
         tmp = Path(name)

@@ -124,8 +124,8 @@ def _outputs_table(args: argparse.Namespace) -> int:
 
 def _parameters_epilog() -> str:
     """The notebooks' parameters for ``reproduce --help``, read from their parameters cells."""
+    from samendoen_analysis.run.outputs import notebook_paths
     from samendoen_analysis.run.params import parameter_help
-    from samendoen_analysis.run.reproduce import notebook_paths
 
     return ("notebook parameters (-p NAME VALUE; empty means all, or the default):\n"
             f"{parameter_help(notebook_paths(), skip=('out_dir',))}\n"

@@ -118,6 +118,17 @@ def check_option(what: str, value: object, valid: Iterable[str]) -> str:
     return str(value)
 
 
+def check_role_groups(groups: Iterable[str]) -> list[str]:
+    """Return ``groups`` as a list if each is a role group, else raise :func:`check_option`'s message.
+
+    Examples
+    --------
+    >>> check_role_groups(("teacher", "management"))
+    ['teacher', 'management']
+    """
+    return [check_option("role group", group, ROLE_GROUPS) for group in groups]
+
+
 def codebook_order(codebook: pd.DataFrame) -> list[str]:
     """Code ids in display order (the codebook's ``order`` column)."""
     return codebook.sort_values("order", kind="stable")["code_id"].astype(str).tolist()
@@ -177,5 +188,6 @@ def lift(codes: pd.Series, codebook: pd.DataFrame, level: str) -> pd.Series:
 __all__ = [
     "CLAIM_TESTS", "CODABLE_KINDS", "LABELS_PATH", "LANGUAGES", "LEVELS", "MEASURES", "NORMALISATIONS",
     "OPTIONAL_TABLES", "ORIGINS", "PAIR_SEPARATOR", "ROLE_GROUPS", "TABLES", "allowed", "base_codes", "check_option",
-    "codebook_order", "columns", "descriptor", "labels_table", "level_codes", "lift", "of_kind", "table_file",
+    "check_role_groups", "codebook_order", "columns", "descriptor", "labels_table", "level_codes", "lift", "of_kind",
+    "table_file",
 ]

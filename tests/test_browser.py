@@ -171,7 +171,7 @@ FIGURE_SIZES = """() => Array.from(document.images).map(img => ({
 
 def test_report_shows_every_figure_at_natural_size_and_every_link_resolves(report):
     playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (a dev dependency)")
-    from samendoen_analysis.run.outputs import OUTPUTS
+    from samendoen_analysis.run.outputs import all_outputs
 
     index = report / "index.html"
     figures = sorted((report.parent / "figures").glob("*.png"))
@@ -195,7 +195,7 @@ def test_report_shows_every_figure_at_natural_size_and_every_link_resolves(repor
         assert size["complete"] and size["natural"] > 0, f"the browser could not load {size['src']}"
         # natural width, only scaled down where the page is narrower than the figure (a click enlarges it)
         assert abs(size["shown"] - min(size["natural"], size["room"])) <= 2, size
-    declared = {o.name for outputs in OUTPUTS.values() for o in outputs if o.kind == "figure"}
+    declared = {o.name for outputs in all_outputs().values() for o in outputs if o.kind == "figure"}
     assert {Path(s["src"]).stem for s in sizes} <= declared
     assert len(titles) >= len(sizes)
     for link in links:

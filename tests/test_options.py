@@ -28,7 +28,7 @@ from samendoen_analysis.analysis import (
     summary,
 )
 from samendoen_analysis.data import schema
-from samendoen_analysis.present import agreement_tables, figures, labels, span_figures
+from samendoen_analysis.present import agreement_tables, captions, figures, labels, span_figures
 from samendoen_analysis.qdpx import read
 from samendoen_analysis.run import notebook, outputs, params, report
 from samendoen_analysis.teaching import checks, helpers
@@ -146,6 +146,9 @@ CASES = [
     ("outputs.outputs kind", "output kind", lambda c: outputs.outputs("03_emphasis", kind=BAD)),
     ("outputs.Output.caption lang", "language", lambda c: outputs.outputs("03_emphasis")[0].caption(BAD)),
     ("outputs.Output.reading lang", "language", lambda c: outputs.outputs("03_emphasis", "figure")[0].reading(BAD)),
+    ("outputs.declared kind", "output kind", lambda c: outputs.declared(BAD, "03_emphasis")),
+    ("captions.Sentence lang", "language", lambda c: captions.Sentence(nl="a", en="b")(BAD)),
+    ("captions.Output kind", "output kind", lambda c: captions.Output(BAD, "x", captions.Sentence(nl="a", en="b"))),
     ("params.check_parameters measure", "measure", lambda c: params.check_parameters(c, measure=BAD)),
     ("params.check_parameters normalisation", "normalisation",
      lambda c: params.check_parameters(c, normalisation=BAD)),

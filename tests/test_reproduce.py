@@ -15,8 +15,9 @@ from samendoen_analysis.cli import main
 from samendoen_analysis.paths import NOTEBOOKS_DIR
 from samendoen_analysis.present.labels import relabel
 from samendoen_analysis.present.tables import wide
+from samendoen_analysis.run.outputs import notebook_paths
 from samendoen_analysis.run.params import ParameterError
-from samendoen_analysis.run.reproduce import NotebookFailed, compare_tables, notebook_paths, reproduce
+from samendoen_analysis.run.reproduce import NotebookFailed, compare_tables, reproduce
 
 
 def _tree_hash(folder: Path) -> str:
@@ -108,9 +109,9 @@ def test_a_successful_run_prints_no_kernel_chatter(tmp_path, capfd):
 
 
 def test_the_run_writes_exactly_the_declared_outputs(full_run):
-    from samendoen_analysis.run.outputs import OUTPUTS
+    from samendoen_analysis.run.outputs import all_outputs
 
-    declared = {(o.kind, o.name) for outputs in OUTPUTS.values() for o in outputs}
+    declared = {(o.kind, o.name) for outputs in all_outputs().values() for o in outputs}
     produced = {("table", p.stem) for p in (full_run / "tables").glob("*.csv")}
     produced |= {("figure", p.stem) for p in (full_run / "figures").glob("*.png")}
     assert produced == declared

@@ -11,7 +11,7 @@ import pandas as pd
 
 from samendoen_analysis.analysis.measures import coded_units
 from samendoen_analysis.data.corpus import Corpus
-from samendoen_analysis.vocabulary import ROLE_GROUPS, check_option
+from samendoen_analysis.vocabulary import check_role_groups
 
 
 def retrieve(corpus: Corpus, per_cell: int = 2, groups: list[str] | None = None, max_chars: int = 220) -> pd.DataFrame:
@@ -34,8 +34,7 @@ def retrieve(corpus: Corpus, per_cell: int = 2, groups: list[str] | None = None,
         Columns ``code_id``, ``role_group``, ``respondent_id``, ``segment_id``, ``origin``,
         ``words``, ``text``.
     """
-    for group in groups or ():
-        check_option("role group", group, ROLE_GROUPS)
+    check_role_groups(groups or ())
     units = coded_units(corpus, "lens")
     info = corpus.segments.set_index("segment_id")[["origin", "text"]]
     roles = corpus.respondents.set_index("respondent_id")["role_group"]

@@ -5,6 +5,10 @@ switched off (no dates, a fixed SVG hash salt) so that results can be compared b
 
 Each figure has a title and carries the numbers it plots (:func:`attach_data`); :func:`save_figure`
 writes them as ``<name>.csv`` beside the PNG and SVG, the source data journals ask for.
+
+Each drawing function has a :class:`~samendoen_analysis.present.captions.Drawing` just above it:
+its title, and the caption and reading of every figure a notebook makes with it. A new figure is
+a function with its ``Drawing`` here and a ``ctx.figure`` call in a notebook.
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from samendoen_analysis.present.captions import Drawing, Sentence, figure
 from samendoen_analysis.present.labels import joined, label, ratio_label, relabel, template
-from samendoen_analysis.vocabulary import LANGUAGES, ROLE_GROUPS, check_option
+from samendoen_analysis.vocabulary import LANGUAGES, check_option, check_role_groups
 
 PALETTE = "colorblind"
 SEQUENTIAL = "cividis"
@@ -77,12 +82,6 @@ def save_figure(fig: plt.Figure, out_dir: str | Path, name: str) -> list[Path]:
     return paths
 
 
-def _check_groups(groups: Sequence[str]) -> None:
-    # A misspelled group would otherwise draw an empty half of the comparison without a word.
-    for group in groups:
-        check_option("role group", group, ROLE_GROUPS)
-
-
 def _title(text: str) -> str:
     """A title starts with a capital, also when it starts with a group's label ("leraren")."""
     return text[:1].upper() + text[1:]
@@ -107,6 +106,17 @@ def _labelled(tidy: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pd.DataF
         if col in out:
             out[col] = out[col].map(lambda v: label(str(v), lang, codebook))
     return out
+
+
+HEATMAP = Drawing(
+    title=Sentence(nl="Nadruk in de antwoorden per bril en rolgroep", en="Response emphasis by lens and role group"),
+    figures=(
+        figure("03_emphasis_heatmap",
+               Sentence(nl="Nadruk in de antwoorden: bril naar rolgroep.", en="Response emphasis: lens by role group."),
+               Sentence(nl="Lees kolom voor kolom: de donkerste cel is de bril waarover die groep het meest sprak.",
+                        en="Read column by column: the darkest cell is the lens that group spoke most about.")),
+    ),
+)
 
 
 def heatmap(tidy: pd.DataFrame, value_label: str, lang: str, codebook: pd.DataFrame) -> plt.Figure:
@@ -135,9 +145,21 @@ def heatmap(tidy: pd.DataFrame, value_label: str, lang: str, codebook: pd.DataFr
     ax.set_xticks(ax.get_xticks(), labels=_wrapped(list(data.columns)), rotation=0)
     ax.set_xlabel(label("role_group", lang))
     ax.set_ylabel(label("lens", lang))
-    ax.set_title(label("title_heatmap", lang))
+    ax.set_title(HEATMAP.title(lang))
     fig.tight_layout()
     return attach_data(fig, _source(tidy, value_label, lang, codebook, ["code_id", "role_group"]))
+
+
+GROUP_BARS = Drawing(
+    title=Sentence(nl="{a} en {b} per bril", en="{a} and {b} by lens"),
+    figures=(
+        figure("03_emphasis_compare",
+               Sentence(nl="De twee vergeleken rolgroepen naast elkaar, per bril.",
+                        en="The two compared role groups side by side, per lens."),
+               Sentence(nl="Binnen elke bril hoort de langste balk bij de groep die er meer over zei.",
+                        en="Within each lens, the longer bar is the group that spoke more about it.")),
+    ),
+)
 
 
 def group_bars(
@@ -162,7 +184,8 @@ def group_bars(
     -------
     matplotlib.figure.Figure
     """
-    _check_groups(groups)
+    # A misspelled group would otherwise draw an empty half of the comparison without a word.
+    check_role_groups(groups)
     data = _labelled(tidy[tidy["role_group"].isin(groups)], lang, codebook)
     order = [label(g, lang) for g in groups]
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -170,10 +193,28 @@ def group_bars(
     ax.set_xlabel(value_label)
     ax.set_ylabel(label("lens", lang))
     ax.legend(title=label("role_group", lang))
-    ax.set_title(_title(template("title_compare", lang, a=order[0], b=order[1])))
+    ax.set_title(_title(GROUP_BARS.title(lang, a=order[0], b=order[1])))
     fig.tight_layout()
     shown = tidy[tidy["role_group"].isin(groups)]
     return attach_data(fig, _source(shown, value_label, lang, codebook, ["code_id", "role_group"]))
+
+
+SMALL_MULTIPLES = Drawing(
+    title=Sentence(nl="{a} en {b} per bril: elke {panel} apart", en="{a} and {b} by lens: each {panel} apart"),
+    figures=(
+        figure("03_emphasis_by_school",
+               Sentence(nl="De groepsvergelijking herhaald per school.",
+                        en="The group comparison repeated per school."),
+               Sentence(nl="Elk paneel rust op een handvol mensen: zoek het patroon dat terugkomt, niet één paneel.",
+                        en="Each panel rests on a handful of people: look for the pattern that repeats, "
+                           "not for one panel.")),
+        figure("06_emphasis_by_round",
+               Sentence(nl="De groepsvergelijking herhaald per interviewronde.",
+                        en="The group comparison repeated per interview round."),
+               Sentence(nl="Een bevinding herhaalt zich als dezelfde groep in elke ronde de langste balk heeft.",
+                        en="A finding replicates when the same group's bar is longer in every round.")),
+    ),
+)
 
 
 def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lang: str, codebook: pd.DataFrame,
@@ -205,7 +246,7 @@ def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lan
     """
     if panel not in ("school_id", "round"):
         raise ValueError(f"unknown panel '{panel}'; valid values: school_id, round")
-    _check_groups(groups)
+    check_role_groups(groups)
     shown = tidy[tidy["role_group"].isin(groups) & (tidy["value"].notna())]
     present = [str(p) for p in pd.unique(shown[panel].astype(str))]
     if panels is None:
@@ -220,12 +261,24 @@ def small_multiples(tidy: pd.DataFrame, groups: list[str], value_label: str, lan
     grid.set_axis_labels(value_label, label("lens", lang))
     grid.set_titles(f"{label(panel, lang)} {{col_name}}")
     grid.legend.set_title(label("role_group", lang))
-    grid.figure.suptitle(_title(template(f"title_small_multiples_{panel}", lang, a=names[0], b=names[1])), y=1.02,
-                         fontsize="large")
+    title = SMALL_MULTIPLES.title(lang, a=names[0], b=names[1], panel=label(panel, lang))
+    grid.figure.suptitle(_title(title), y=1.02, fontsize="large")
     if absent:
         note = template("note_absent_panels", lang, groups=joined(names, lang, "or"), panels=", ".join(absent))
         grid.figure.text(0.01, -0.02, note, ha="left", va="top", fontsize="small", color="0.3")
     return attach_data(grid.figure, _source(shown, value_label, lang, codebook, [panel, "code_id", "role_group"]))
+
+
+SUBTHEME_BARS = Drawing(
+    title=Sentence(nl="Hoe vaak elk subthema is gecodeerd", en="How often each sub-theme was coded"),
+    figures=(
+        figure("02_subtheme_frequencies",
+               Sentence(nl="Aantal gecodeerde fragmenten per subthema, gekleurd naar bril.",
+                        en="Number of coded segments per sub-theme, coloured by lens."),
+               Sentence(nl="Vergelijk de balken binnen één kleur: draagt één subthema het grootste deel van de bril?",
+                        en="Compare bars within one colour: does one sub-theme carry most of its lens?")),
+    ),
+)
 
 
 def subtheme_bars(counts: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> plt.Figure:
@@ -252,7 +305,7 @@ def subtheme_bars(counts: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> pl
     ax.set_xlabel(label("coded_segments", lang))
     ax.set_ylabel(label("subtheme", lang))
     ax.legend(title=label("lens", lang), loc="lower right")
-    ax.set_title(label("title_subthemes", lang))
+    ax.set_title(SUBTHEME_BARS.title(lang))
     fig.tight_layout()
     source = relabel(counts[["parent_id", "code_id", "segments"]], lang, codebook, ("parent_id", "code_id"))
     return attach_data(fig, source)
@@ -264,6 +317,24 @@ def _claim_names(claim_ids: pd.Series, claims: pd.DataFrame | None, lang: str, w
         return [str(c) for c in claim_ids]
     text = claims.set_index("claim_id")[f"summary_{lang}"]
     return [f"{c}  {text[c][:width - 1] + '…' if len(text[c]) > width else text[c]}" for c in claim_ids]
+
+
+ROBUSTNESS_GRID = Drawing(
+    title=Sentence(
+        nl="Robuustheid: in hoeveel informatieve condities klopt de bevinding? (klopt/informatief; g = gelijk aan "
+           "plafond, telt niet mee in de kleur)",
+        en="Robustness: in how many informative conditions does the claim hold? (holds/informative; t = tie at "
+           "ceiling, not counted in the colour)"),
+    figures=(
+        figure("04_robustness",
+               Sentence(nl="Aandeel informatieve robuustheidscondities waarin elke bevinding klopt.",
+                        en="Share of informative robustness conditions in which each claim holds."),
+               Sentence(nl="Alleen condities die de getallen van de bevinding kunnen veranderen tellen; "
+                           "gelijke stand telt niet.",
+                        en="Only conditions that can change the claim's numbers are counted; ties are shown, "
+                           "not counted.")),
+    ),
+)
 
 
 def robustness_grid(summary: pd.DataFrame, lang: str, claims: pd.DataFrame | None = None) -> plt.Figure:
@@ -301,9 +372,29 @@ def robustness_grid(summary: pd.DataFrame, lang: str, claims: pd.DataFrame | Non
         ax.text(j + 0.5, i + 0.5, text.iat[i, j], ha="center", va="center", color="0.3")
     ax.set_xlabel("")
     ax.set_ylabel(label("claim_id", lang))
-    fig.suptitle(textwrap.fill(label("robustness_title", lang), 90), fontsize=10)
+    fig.suptitle(textwrap.fill(ROBUSTNESS_GRID.title(lang), 90), fontsize=10)
     fig.tight_layout()
     return fig
+
+
+CLAIM_INTERVALS = Drawing(
+    title=Sentence(
+        nl="Effect per bevinding met {level:.0%}-betrouwbaarheidsinterval (exacte permutatietoets), gedeeld door "
+           "de drempel",
+        en="Effect per claim with {level:.0%} confidence interval (exact permutation test), divided by its "
+           "threshold"),
+    figures=(
+        figure("04_claim_intervals",
+               Sentence(nl="Het effect van elke bevinding met het exacte 95%-betrouwbaarheidsinterval, als veelvoud "
+                           "van de drempel.",
+                        en="Each claim's effect with its exact 95% confidence interval, as a multiple of its "
+                           "threshold."),
+               Sentence(nl="Een bevinding waarvan het interval helemaal rechts van 1 ligt, klopt ook bij redelijk "
+                           "andere data.",
+                        en="A claim whose interval lies wholly right of 1 holds whatever the data could "
+                           "reasonably have been.")),
+    ),
+)
 
 
 def claim_intervals(claims: pd.DataFrame, lang: str) -> plt.Figure:
@@ -344,10 +435,20 @@ def claim_intervals(claims: pd.DataFrame, lang: str) -> plt.Figure:
     ax.set_xlim(1 / 80, 80)
     ax.set_ylabel(label("claim_id", lang))
     level = float(claims["level"].iloc[0]) if "level" in claims else 0.95
-    fig.suptitle(textwrap.fill(label("intervals_title", lang).format(level=level), 90), fontsize=10)
+    fig.suptitle(textwrap.fill(CLAIM_INTERVALS.title(lang, level=level), 90), fontsize=10)
     ax.set_xlabel(textwrap.fill(label("effect_over_threshold", lang), 60))
     fig.tight_layout()
     return fig
+
+
+# Drawn in the lesson on small samples, which writes no result files: a title, no figures.
+RATIO_INTERVALS = Drawing(
+    title=Sentence(
+        nl="Verhouding per bril met {level:.0%}-bootstrapinterval (percentiel, respondenten binnen groepen "
+           "getrokken; dekt bij zo weinig personen per groep minder vaak dan het belooft)",
+        en="Ratio per lens with {level:.0%} bootstrap interval (percentile, respondents resampled within groups; "
+           "covers less often than stated with so few people per group)"),
+)
 
 
 def ratio_intervals(
@@ -373,7 +474,7 @@ def ratio_intervals(
     matplotlib.figure.Figure
     """
     check_option("language", lang, LANGUAGES)
-    _check_groups(groups)
+    check_role_groups(groups)
     names = [label(c, lang, codebook) for c in boot["code_id"]]
     fig, ax = plt.subplots(figsize=(7, 3.8))
     ax.errorbar(boot["ratio"], names, xerr=[boot["ratio"] - boot["low"], boot["high"] - boot["ratio"]],
@@ -386,9 +487,29 @@ def ratio_intervals(
     ax.invert_yaxis()
     ax.set_xlabel(ratio_label(groups, lang))
     ax.set_ylabel(label("lens", lang))
-    fig.suptitle(textwrap.fill(label("bootstrap_title", lang).format(level=level), 90), fontsize=10)
+    fig.suptitle(textwrap.fill(RATIO_INTERVALS.title(lang, level=level), 90), fontsize=10)
     fig.tight_layout()
     return fig
+
+
+CONFUSION_HEATMAP = Drawing(
+    title=Sentence(nl="Codes van {a} tegen codes van {b}", en="Codes of {a} against codes of {b}"),
+    figures=(
+        figure("07_confusion_lens",
+               Sentence(nl="Brilcodes van de eerste codeur (rijen) tegen die van de tweede (kolommen).",
+                        en="Lens codes of the first coder (rows) against the second (columns)."),
+               Sentence(nl="Aantallen op de diagonaal zijn overeenstemming; elk aantal ernaast is één "
+                           "meningsverschil.",
+                        en="Counts on the diagonal are agreement; each count off it is one disagreement.")),
+        figure("07_confusion_subtheme",
+               Sentence(nl="Subthemacodes van de eerste codeur (rijen) tegen die van de tweede (kolommen).",
+                        en="Sub-theme codes of the first coder (rows) against the second (columns)."),
+               Sentence(nl="Aantallen naast de diagonaal binnen het blok van één bril verschillen alleen in "
+                           "subthema.",
+                        en="Off-diagonal counts inside one lens's block are disagreements about the sub-theme "
+                           "only.")),
+    ),
+)
 
 
 def confusion_heatmap(matrix: pd.DataFrame, lang: str, codebook: pd.DataFrame) -> plt.Figure:
@@ -424,7 +545,7 @@ def confusion_heatmap(matrix: pd.DataFrame, lang: str, codebook: pd.DataFrame) -
     coder = label("coder", lang)
     ax.set_ylabel(f"{coder} {first}")
     ax.set_xlabel(f"{coder} {second}")
-    fig.suptitle(_title(template("title_confusion", lang, a=f"{coder} {first}", b=f"{coder} {second}")))
+    fig.suptitle(_title(CONFUSION_HEATMAP.title(lang, a=f"{coder} {first}", b=f"{coder} {second}")))
     fig.tight_layout()
     long = data.rename_axis(index=f"{coder} {first}", columns=f"{coder} {second}").stack().rename(
         label("segments", lang)).reset_index()

@@ -17,7 +17,7 @@ from functools import cache
 
 import pandas as pd
 
-from samendoen_analysis.vocabulary import LANGUAGES, ROLE_GROUPS, check_option, labels_table
+from samendoen_analysis.vocabulary import LANGUAGES, check_option, check_role_groups, labels_table
 
 
 @cache
@@ -84,7 +84,7 @@ def ratio_label(groups: Sequence[str], lang: str) -> str:
     >>> ratio_label(["external_partner", "teacher"], "en")
     'ratio external partners / teachers'
     """
-    first, second = (label(check_option("role group", g, ROLE_GROUPS), lang) for g in groups)
+    first, second = (label(g, lang) for g in check_role_groups(groups))
     return f"{label('ratio', lang)} {first} / {second}"
 
 
@@ -93,8 +93,8 @@ def template(key: str, lang: str, **values: object) -> str:
 
     Examples
     --------
-    >>> template("title_compare", "en", a="teachers", b="external partners")
-    'teachers and external partners by lens'
+    >>> template("note_absent_panels", "en", groups="teachers", panels="S5")
+    'Not shown (no teachers interviewed): S5'
     """
     return label(key, lang).format(**values)
 

@@ -10,9 +10,21 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from samendoen_analysis.present.captions import Drawing, Sentence, figure
 from samendoen_analysis.present.figures import PALETTE, attach_data, set_style
-from samendoen_analysis.present.labels import label, template
+from samendoen_analysis.present.labels import label
 from samendoen_analysis.vocabulary import LANGUAGES, check_option
+
+SPAN_TIMELINE = Drawing(
+    title=Sentence(nl="Zelfde codes, eigen grenzen: {source}", en="Same codes, own boundaries: {source}"),
+    figures=(
+        figure("07_span_timeline",
+               Sentence(nl="De gecodeerde stukken van elke codeur langs één interview.",
+                        en="Each coder's coded stretches along one interview."),
+               Sentence(nl="Balken op dezelfde plek met andere uiteinden zijn dezelfde code met andere grenzen.",
+                        en="Bars at the same place with different ends are the same code with other boundaries.")),
+    ),
+)
 
 
 def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, codebook: pd.DataFrame) -> plt.Figure:
@@ -55,7 +67,7 @@ def span_timeline(spans: pd.DataFrame, source: str, length: int, lang: str, code
     ax.set_xlim(0, length)
     ax.set_xlabel(label("span_timeline_x", lang))
     ax.set_ylabel(label("span_timeline_y", lang))
-    ax.set_title(template("span_timeline_title", lang, source=source))
+    ax.set_title(SPAN_TIMELINE.title(lang, source=source))
     fig.tight_layout()
     plotted = mine[["coder", "code_id", "start", "end"]].sort_values(["code_id", "coder", "start"], kind="stable")
     return attach_data(fig, plotted.reset_index(drop=True))

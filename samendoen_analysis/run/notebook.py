@@ -15,6 +15,7 @@ from samendoen_analysis.data.corpus import Corpus, load_corpus
 from samendoen_analysis.paths import PROJECT_ROOT
 from samendoen_analysis.present.labels import label, relabel
 from samendoen_analysis.present.tables import write_table
+from samendoen_analysis.run.outputs import declared
 from samendoen_analysis.run.params import ParameterError, Selection, as_list, check_choices, check_parameters
 
 # A notebook run on its own (JupyterLab, papermill) writes here, in its working directory, so that
@@ -36,6 +37,7 @@ class Context:
         self, frame: pd.DataFrame, name: str, columns: tuple[str, ...] = ("role_group", "code_id")
     ) -> pd.DataFrame:
         """Write a table (CSV, Markdown, LaTeX) in the notebook's language and return it for display."""
+        declared("table", name)  # a table without a caption would reach the report as a bare file name
         shown = relabel(frame, self.selection.lang, self.corpus.codebook, columns)
         write_table(shown, self.out_dir / "tables", name)
         return shown
@@ -44,6 +46,7 @@ class Context:
         """Save a figure as PNG and SVG in the output folder."""
         from samendoen_analysis.present.figures import save_figure
 
+        declared("figure", name)
         save_figure(fig, self.out_dir / "figures", name)
 
     def label(self, key: str) -> str:

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from samendoen_analysis.errors import ParameterError
-from samendoen_analysis.vocabulary import LANGUAGES, MEASURES, NORMALISATIONS, ROLE_GROUPS, check_option
+from samendoen_analysis.vocabulary import (
+    LANGUAGES,
+    MEASURES,
+    NORMALISATIONS,
+    check_option,
+    check_role_groups,
+)
 
 if TYPE_CHECKING:  # pandas is imported only where a value needs it: a misspelled name is refused at once
     from samendoen_analysis.data.corpus import Corpus
@@ -92,7 +98,7 @@ def check_parameters(
     return Selection(
         rounds=check_choices("round", rounds, corpus.rounds),
         schools=check_choices("school", schools, corpus.schools["school_id"]),
-        role_groups=check_choices("role group", role_groups, ROLE_GROUPS),
+        role_groups=check_role_groups(as_list(role_groups)),
         measure=check_option("measure", measure, MEASURES),
         normalisation=check_option("normalisation", normalisation, NORMALISATIONS),
         lang=check_option("language", lang, LANGUAGES),

@@ -2,7 +2,7 @@
 
 It opens with the run's parameters and the hashes of its data, then the article's claims with
 their verdicts and evidence, then every declared table and figure of every notebook (title,
-caption and a one-line reading from :mod:`samendoen_analysis.run.outputs`), and links to each
+caption and a one-line reading, listed by :mod:`samendoen_analysis.run.outputs`), and links to each
 executed notebook rendered as HTML. The page is rendered from a jinja2 template
 (``templates/report.html.j2``), styled for screen and print; figures show at their natural
 width (never wider than the page) and open full size on a click.
@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samendoen_analysis.run.outputs import OUTPUTS, Output
+from samendoen_analysis.present.captions import Output
+from samendoen_analysis.run.outputs import all_outputs
 from samendoen_analysis.vocabulary import labels_table
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -64,7 +65,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _items(work: Path, notebook: str) -> list[_Item]:
     items, numbers = [], {"table": 0, "figure": 0}
-    for output in OUTPUTS.get(notebook, ()):
+    for output in all_outputs([work / "notebooks" / f"{notebook}.ipynb"])[notebook]:
         numbers[output.kind] += 1
         folder = "tables" if output.kind == "table" else "figures"
         exts = ("csv", "md", "tex") if output.kind == "table" else ("png", "svg")

@@ -30,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 from samendoen_analysis.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT, REFERENCE_DIR, resolve_data_dir
-from samendoen_analysis.run.outputs import OUTPUTS
+from samendoen_analysis.run.outputs import notebook_paths, written_by
 from samendoen_analysis.run.report import write_report
 
 PACKAGES = ("samendoen-analysis", "pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "pandera", "papermill",
@@ -52,11 +52,6 @@ class RunResult:
     notebooks: list[str]
     differences: list[str]
     reused: tuple[str, ...] = ()
-
-
-def notebook_paths(folder: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """The numbered analysis notebooks in reading order."""
-    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
 
 
 def _execute(notebook: Path, output: Path, parameters: dict) -> str:
@@ -84,7 +79,7 @@ def _expected_cost(notebook: Path, previous: Path | None) -> tuple[float, float]
             return 1.0, float(metadata["papermill"]["duration"])
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    return 0.0, float(notebook.read_text("utf-8").count("ctx.figure("))
+    return 0.0, float(sum(kind == "figure" for kind, _ in written_by(notebook)))
 
 
 def _longest_first(notebooks: list[Path], previous: Path | None = None) -> list[Path]:
@@ -330,11 +325,11 @@ def _common_inputs(parameters: dict) -> dict:
 
 
 def _result_files(work: Path, notebook: str) -> list[str]:
-    """The tables and figures a notebook declares (:mod:`.outputs`) that its run wrote, in every format."""
+    """The tables and figures a notebook writes (:func:`.outputs.written_by`) that its run wrote, in every format."""
     files = []
-    for output in OUTPUTS.get(Path(notebook).stem, ()):
-        folder = work / RESULT_KINDS[output.kind]
-        files += [p.relative_to(work).as_posix() for p in sorted(folder.glob(f"{output.name}.*")) if p.is_file()]
+    for kind, name in written_by(work / "notebooks" / notebook):
+        folder = work / RESULT_KINDS[kind]
+        files += [p.relative_to(work).as_posix() for p in sorted(folder.glob(f"{name}.*")) if p.is_file()]
     return files
 
 
@@ -486,6 +481,6 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 __all__ = [
-    "NotebookFailed", "RunResult", "compare_tables", "execution_key", "notebook_paths", "refresh_notebooks",
+    "NotebookFailed", "RunResult", "compare_tables", "execution_key", "refresh_notebooks",
     "reproduce", "strip_volatile", "write_manifest",
 ]

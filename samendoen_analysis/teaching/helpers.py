@@ -19,7 +19,7 @@ from samendoen_analysis.analysis.measures import base_codes
 from samendoen_analysis.data.anonymisation import DESCRIPTIONS, find_all_identifiers
 from samendoen_analysis.data.corpus import Corpus
 from samendoen_analysis.paths import PROJECT_ROOT
-from samendoen_analysis.vocabulary import ROLE_GROUPS, check_option, lift
+from samendoen_analysis.vocabulary import check_role_groups, lift
 
 RECONSTRUCTION_DIR = PROJECT_ROOT / "docs" / "reconstruction"
 
@@ -328,7 +328,7 @@ def crossed_schools(corpus: Corpus, groups: Iterable[str]) -> list[str]:
     list of str
         School ids, sorted.
     """
-    groups = [check_option("role group", g, ROLE_GROUPS) for g in groups]
+    groups = check_role_groups(groups)
     people = corpus.respondents.astype(str)
     people = people[people["role_group"].isin(groups)]
     interviewers = set(corpus.respondents["interviewer"].astype(str))
@@ -355,7 +355,7 @@ def side_by_side(corpus: Corpus, groups: Iterable[str], schools: Iterable[str]) 
     pandas.DataFrame
         Index (``school_id``, ``role_group``); columns (``words`` or ``budget``, interviewer).
     """
-    groups = [check_option("role group", g, ROLE_GROUPS) for g in groups]
+    groups = check_role_groups(groups)
     people = corpus.respondents.astype(str)
     people = people[people["role_group"].isin(groups) & people["school_id"].isin(list(schools))]
     words = corpus.segments.groupby(corpus.segments["respondent_id"].astype(str))["words"].sum()
