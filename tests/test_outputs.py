@@ -154,3 +154,14 @@ def test_a_figure_carries_the_title_its_drawing_declares(corpus, lang):
     expected = SMALL_MULTIPLES.title(lang, a=names[0], b=names[1], panel=label("round", lang))
     assert fig._suptitle.get_text() == expected[:1].upper() + expected[1:]
     matplotlib.pyplot.close("all")
+
+
+def test_reproduce_refuses_a_name_not_written_out_before_any_kernel_starts(tmp_path, monkeypatch):
+    from samendoen_analysis.run import reproduce as run
+
+    path = _notebook(tmp_path, "name = '99_a'\nctx.table(frame, name)")
+    started = []
+    monkeypatch.setattr(run, "_run_all", lambda *args, **kwargs: started.append(args))
+    with pytest.raises(outputs.OutputError, match=r"99_new\.ipynb, code cell 1, line 2: ctx\.table needs"):
+        run.reproduce(tmp_path / "out", {}, notebooks=[path], progress=False)
+    assert started == [] and not (tmp_path / "out").exists()

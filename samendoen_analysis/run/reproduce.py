@@ -324,10 +324,10 @@ def _common_inputs(parameters: dict) -> dict:
             "versions": _versions(), "python": sys.version}
 
 
-def _result_files(work: Path, notebook: str) -> list[str]:
-    """The tables and figures a notebook writes (:func:`.outputs.written_by`) that its run wrote, in every format."""
+def _result_files(work: Path, written: tuple[tuple[str, str], ...]) -> list[str]:
+    """The files of a notebook's outputs (:func:`.outputs.written_by`) that its run wrote, in every format."""
     files = []
-    for kind, name in written_by(work / "notebooks" / notebook):
+    for kind, name in written:
         folder = work / RESULT_KINDS[kind]
         files += [p.relative_to(work).as_posix() for p in sorted(folder.glob(f"{name}.*")) if p.is_file()]
     return files
@@ -369,13 +369,14 @@ def _take_over(out: Path, work: Path, names: tuple[str, ...], previous: dict) ->
                 shutil.copy2(out / relative, target)
 
 
-def _executions(work: Path, keys: dict[str, str], reused: tuple[str, ...]) -> dict:
+def _executions(work: Path, keys: dict[str, str], reused: tuple[str, ...],
+                written: dict[str, tuple[tuple[str, str], ...]]) -> dict:
     """Per notebook: its input key, whether it was re-used and the files it wrote, with their SHA-256.
 
     A file in ``tables/`` or ``figures/`` that no notebook declares cannot be traced to the
     notebook that wrote it; then no file list is recorded and the next run re-uses nothing.
     """
-    files = {name: [f"notebooks/{name}", *_result_files(work, name)] for name in keys}
+    files = {name: [f"notebooks/{name}", *_result_files(work, written[name])] for name in keys}
     claimed = {f for names in files.values() for f in names}
     produced = {p.relative_to(work).as_posix() for kind in RESULT_KINDS.values() if (work / kind).is_dir()
                 for p in (work / kind).iterdir() if p.is_file()}
@@ -439,6 +440,7 @@ def reproduce(
 
     notebooks = notebooks or notebook_paths()
     check_run_parameters(dict(parameters or {}), notebooks)
+    written = {nb.name: written_by(nb) for nb in notebooks}  # a name not written out fails here, before any kernel
     out = Path(out_dir).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     shown = {k: v for k, v in (parameters or {}).items() if k != "out_dir"}
@@ -458,7 +460,7 @@ def reproduce(
             if notebook.name not in reused:
                 _settle(work / "notebooks" / notebook.name, work, out)
         write_manifest(work, resolve_data_dir(shown.get("data_dir")), shown, notebooks,
-                       _executions(work, keys, reused))
+                       _executions(work, keys, reused, written))
         same_run = reused == tuple(keys) and before.get("notebooks") == list(keys)
         if same_run and (out / "report" / "index.html").is_file():
             # Rendered from these very notebooks, parameters and data hashes: nothing in it can differ.
